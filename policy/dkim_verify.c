@@ -1,0 +1,363 @@
+/*
+ * dkim_verify.c -- DKIM verification with libopendkim (see dkim_verify.h).
+ *
+ * DESCRIPTION
+ *	libopendkim asks for keys through its dkim_dns_set_query_* hooks and
+ *	parses a raw DNS reply. The hooks here answer from dns.h and hand
+ *	libopendkim a reply built from the validated RRset (header, question,
+ *	answers), so that it sees exactly what our DNS layer decided:
+ *	NXDOMAIN stays NXDOMAIN, a failure or a bogus answer is a query error
+ *	(DKIM_SIGERROR_KEYFAIL, our temperror), and nothing that failed
+ *	DNSSEC validation is ever parsed. The lookup is synchronous in
+ *	query_start; waitreply only reports, cancel frees.
+ *
+ *	Every tag value copied out of a signature is hostile; only printable
+ *	ASCII without blanks is kept, and the A-R builder quotes it.
+ */
+#include "dt_build.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opendkim/dkim.h>
+
+#include "dkim_verify.h"
+
+#define DKIM_REPLY_MAX	65535
+
+struct dkim_verifier {
+	DKIM_LIB	*lib;
+};
+
+struct dkim_session {
+	DKIM		*dkim;
+	int		nosig;		/* no signature: body and eom are skipped */
+	int		failed;		/* libopendkim refused the message */
+};
+
+typedef struct dkim_query {
+	int	status;		/* DKIM_DNS_SUCCESS or DKIM_DNS_ERROR */
+	int	dnssec;		/* DKIM_DNSSEC_* */
+	size_t	len;
+} dkim_query;
+
+/* dkim_put16 - append a 16-bit value; -1 when the buffer is full */
+static int
+dkim_put16(unsigned char *buf, size_t buflen, size_t *pos, unsigned v)
+{
+	if (*pos + 2 > buflen)
+		return -1;
+	buf[(*pos)++] = (unsigned char)(v >> 8);
+	buf[(*pos)++] = (unsigned char)v;
+	return 0;
+}
+
+/* dkim_put_name - a dotted name in wire form */
+static int
+dkim_put_name(unsigned char *buf, size_t buflen, size_t *pos, const char *name)
+{
+	const char *p = name, *dot;
+	size_t	start = *pos;
+
+	while (*p) {
+		size_t	l = (dot = strchr(p, '.')) ? (size_t)(dot - p) : strlen(p);
+
+		if (l == 0 || l > 63 || *pos + l + 1 > buflen || *pos - start + l + 1 > 254)
+			return -1;
+		buf[(*pos)++] = (unsigned char)l;
+		memcpy(buf + *pos, p, l);
+		*pos += l;
+		p += l + (dot ? 1 : 0);
+	}
+	if (*pos + 1 > buflen)
+		return -1;
+	buf[(*pos)++] = 0;
+	return 0;
+}
+
+/* dkim_reply_build - a DNS reply for libopendkim from our RRset; -1 on error */
+static long
+dkim_reply_build(unsigned char *buf, size_t buflen, const char *qname, int type,
+    const dns_rrset *rs)
+{
+	size_t	pos = 12, i, an = 0;
+	int	truncated = 0;
+
+	if (buflen < 12 || dkim_put_name(buf, buflen, &pos, qname) < 0
+	    || dkim_put16(buf, buflen, &pos, (unsigned)type) < 0
+	    || dkim_put16(buf, buflen, &pos, 1) < 0)
+		return -1;
+	for (i = 0; i < rs->n; i++) {
+		if (pos + 12 + rs->len[i] > buflen || rs->len[i] > DKIM_REPLY_MAX) {
+			truncated = 1;
+			break;
+		}
+		dkim_put16(buf, buflen, &pos, 0xC00C);	/* the question's name */
+		dkim_put16(buf, buflen, &pos, (unsigned)type);
+		dkim_put16(buf, buflen, &pos, 1);
+		dkim_put16(buf, buflen, &pos, (unsigned)rs->ttl >> 16);
+		dkim_put16(buf, buflen, &pos, (unsigned)rs->ttl & 0xffff);
+		dkim_put16(buf, buflen, &pos, (unsigned)rs->len[i]);
+		memcpy(buf + pos, rs->data[i], rs->len[i]);
+		pos += rs->len[i];
+		an++;
+	}
+	memset(buf, 0, 12);
+	buf[2] = 0x81 | (truncated ? 0x02 : 0);	/* QR, RD (and TC) */
+	buf[3] = 0x80 | (rs->status == DNS_STATUS_NXDOMAIN ? 3 : 0);
+	buf[5] = 1;
+	buf[6] = (unsigned char)(an >> 8);
+	buf[7] = (unsigned char)an;
+	return (long)pos;
+}
+
+static int
+dkim_q_start(void *srv, int type, unsigned char *query, unsigned char *buf,
+    size_t buflen, void **qh)
+{
+	dkim_query *q;
+	dns_rrset rs;
+	long	len;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return DKIM_DNS_ERROR;
+	dns_query(srv, (const char *)query, type, &rs);
+	q->dnssec = rs.sec == DNS_SEC_SECURE ? DKIM_DNSSEC_SECURE
+	    : rs.sec == DNS_SEC_BOGUS ? DKIM_DNSSEC_BOGUS : DKIM_DNSSEC_INSECURE;
+	q->status = DKIM_DNS_ERROR;
+	if (rs.status != DNS_STATUS_TEMPFAIL
+	    && (len = dkim_reply_build(buf, buflen, (const char *)query, type, &rs)) > 0) {
+		q->status = DKIM_DNS_SUCCESS;
+		q->len = (size_t)len;
+	}
+	dns_rrset_free(&rs);
+	*qh = q;
+	return 0;
+}
+
+static int
+dkim_q_waitreply(void *srv, void *qh, struct timeval *to, size_t *bytes, int *error,
+    int *dnssec)
+{
+	dkim_query *q = qh;
+
+	if (bytes)
+		*bytes = q->len;
+	if (error)
+		*error = 0;
+	if (dnssec)
+		*dnssec = q->dnssec;
+	return q->status;
+}
+
+static int
+dkim_q_cancel(void *srv, void *qh)
+{
+	free(qh);
+	return 0;
+}
+
+/* dkim_prescreen - verify at most DKIM_MAX_SIGS signatures (DNS work is bounded) */
+static DKIM_CBSTAT
+dkim_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
+{
+	int	i;
+
+	for (i = DKIM_MAX_SIGS; i < nsigs; i++)
+		dkim_sig_ignore(sigs[i]);
+	return DKIM_CBSTAT_CONTINUE;
+}
+
+dkim_verifier *
+dkim_verifier_new(dns_resolver *r, char *err, size_t errlen)
+{
+	dkim_verifier *v;
+	unsigned int flags = DKIM_LIBFLAGS_BADSIGHANDLES | DKIM_LIBFLAGS_FIXCRLF;
+	unsigned int minbits = DKIM_MIN_RSA_BITS;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL || (v->lib = dkim_init(NULL, NULL)) == NULL) {
+		snprintf(err, errlen, "cannot initialise libopendkim");
+		free(v);
+		return NULL;
+	}
+	if (dkim_options(v->lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags, sizeof(flags)) != DKIM_STAT_OK
+	    || dkim_options(v->lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &minbits,
+	    sizeof(minbits)) != DKIM_STAT_OK) {
+		snprintf(err, errlen, "libopendkim rejected an option");
+		dkim_verifier_free(v);
+		return NULL;
+	}
+	dkim_dns_set_query_service(v->lib, r);
+	dkim_dns_set_query_start(v->lib, dkim_q_start);
+	dkim_dns_set_query_waitreply(v->lib, dkim_q_waitreply);
+	dkim_dns_set_query_cancel(v->lib, dkim_q_cancel);
+	dkim_set_prescreen(v->lib, dkim_prescreen);
+	return v;
+}
+
+void
+dkim_verifier_free(dkim_verifier *v)
+{
+	if (v == NULL)
+		return;
+	if (v->lib)
+		dkim_close(v->lib);
+	free(v);
+}
+
+dkim_session *
+dkim_session_new(dkim_verifier *v, const char *id)
+{
+	dkim_session *s;
+	DKIM_STAT st;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->dkim = dkim_verify(v->lib, (const unsigned char *)(id ? id : "dmarctls"), NULL, &st);
+	if (s->dkim == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+dkim_session_header(dkim_session *s, const char *field, size_t len)
+{
+	/* a malformed field is libopendkim's to judge; the others still count */
+	if (s->failed)
+		return -1;
+	return dkim_header(s->dkim, (unsigned char *)field, len) == DKIM_STAT_OK ? 0 : -1;
+}
+
+int
+dkim_session_eoh(dkim_session *s)
+{
+	DKIM_STAT st;
+
+	if (s->failed)
+		return -1;
+	st = dkim_eoh(s->dkim);
+	if (st == DKIM_STAT_NOSIG)
+		s->nosig = 1;
+	return 0;
+}
+
+int
+dkim_session_body(dkim_session *s, const unsigned char *buf, size_t len)
+{
+	if (s->failed || s->nosig || len == 0)
+		return 0;
+	(void)dkim_body(s->dkim, (unsigned char *)buf, len);
+	return 0;
+}
+
+/* dkim_copy_tag - printable, blank-free copy of a signature tag value */
+static void
+dkim_copy_tag(DKIM_SIGINFO *sig, const char *tag, char *out, size_t outlen, size_t maxchars)
+{
+	const unsigned char *v = dkim_sig_gettagvalue(sig, 0, (unsigned char *)tag);
+	size_t	o = 0;
+
+	if (maxchars >= outlen)
+		maxchars = outlen - 1;
+	for (; v && *v && o < maxchars; v++) {
+		if (*v > ' ' && *v < 0x7f)
+			out[o++] = (char)*v;
+	}
+	out[o] = '\0';
+}
+
+/* dkim_error_result - the result for a signature libopendkim did not pass */
+static dkim_res
+dkim_error_result(DKIM_SIGINFO *sig, char *reason, size_t rlen)
+{
+	int	err = dkim_sig_geterror(sig);
+
+	switch (err) {
+	case DKIM_SIGERROR_KEYFAIL:
+		snprintf(reason, rlen, "key lookup failed");
+		return DKIM_RES_TEMPERROR;
+	case DKIM_SIGERROR_OK:
+	case DKIM_SIGERROR_BADSIG:
+		snprintf(reason, rlen, dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH
+		    ? "body hash mismatch" : "signature did not verify");
+		return DKIM_RES_FAIL;
+	case DKIM_SIGERROR_KEYTOOSMALL:
+		snprintf(reason, rlen, "key shorter than %d bits (RFC 8301)", DKIM_MIN_RSA_BITS);
+		return DKIM_RES_FAIL;
+	case DKIM_SIGERROR_EXPIRED:
+	case DKIM_SIGERROR_FUTURE:
+	case DKIM_SIGERROR_KEYREVOKED:
+	case DKIM_SIGERROR_KEYHASHMISMATCH:
+		snprintf(reason, rlen, "%s", dkim_sig_geterrorstr(err));
+		return DKIM_RES_FAIL;
+	default:
+		snprintf(reason, rlen, "%s", dkim_sig_geterrorstr(err)
+		    ? dkim_sig_geterrorstr(err) : "signature error");
+		return DKIM_RES_PERMERROR;
+	}
+}
+
+/* dkim_sig_judge - one signature's result */
+static void
+dkim_sig_judge(DKIM_SIGINFO *sig, dkim_sig_result *r)
+{
+	unsigned int flags = dkim_sig_getflags(sig), bits = 0;
+	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
+
+	memset(r, 0, sizeof(*r));
+	dkim_copy_tag(sig, "d", r->d, sizeof(r->d), sizeof(r->d) - 1);
+	dkim_copy_tag(sig, "s", r->s, sizeof(r->s), sizeof(r->s) - 1);
+	dkim_copy_tag(sig, "a", r->a, sizeof(r->a), sizeof(r->a) - 1);
+	dkim_copy_tag(sig, "b", r->b, sizeof(r->b), 8);
+	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
+		r->keybits = bits;
+	(void)dkim_sig_getsignalg(sig, &alg);
+	if (flags & DKIM_SIGFLAG_IGNORE) {
+		r->result = DKIM_RES_NEUTRAL;
+		snprintf(r->reason, sizeof(r->reason), "not verified: over %d signatures",
+		    DKIM_MAX_SIGS);
+	} else if ((flags & DKIM_SIGFLAG_PASSED) && dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH) {
+		r->result = DKIM_RES_PASS;
+		if (alg == DKIM_SIGN_RSASHA1) {
+			r->result = DKIM_RES_FAIL;	/* RFC 8301 section 3.1 */
+			snprintf(r->reason, sizeof(r->reason), "rsa-sha1 is not accepted (RFC 8301)");
+		} else if (alg == DKIM_SIGN_RSASHA256 && bits < DKIM_MIN_RSA_BITS) {
+			r->result = DKIM_RES_FAIL;
+			snprintf(r->reason, sizeof(r->reason), "key shorter than %d bits (RFC 8301)",
+			    DKIM_MIN_RSA_BITS);
+		}
+	} else {
+		r->result = dkim_error_result(sig, r->reason, sizeof(r->reason));
+	}
+}
+
+size_t
+dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max)
+{
+	DKIM_SIGINFO **sigs = NULL;
+	int	nsigs = 0, i;
+	bool	testkey = false;
+	size_t	n = 0;
+
+	if (s->failed || s->nosig)
+		return 0;
+	(void)dkim_eom(s->dkim, &testkey);
+	if (dkim_getsiglist(s->dkim, &sigs, &nsigs) != DKIM_STAT_OK || sigs == NULL)
+		return 0;
+	for (i = 0; i < nsigs && n < max; i++)
+		dkim_sig_judge(sigs[i], &out[n++]);
+	return n;
+}
+
+void
+dkim_session_free(dkim_session *s)
+{
+	if (s == NULL)
+		return;
+	dkim_free(s->dkim);
+	free(s);
+}
