@@ -1,0 +1,1463 @@
+/*
+ * config.c -- read dmarctls.conf(5) into a dt_config.
+ *
+ * NAME
+ *	config -- the one configuration table of dmarctls
+ *
+ * SYNOPSIS
+ *	#include "config.h"
+ *
+ *	void dt_config_defaults(dt_config *c);
+ *	int  dt_config_load(dt_config *c, const char *path, char *err, size_t errlen);
+ *	int  dt_config_set(dt_config *c, const char *key, const char *value,
+ *		char *err, size_t errlen);
+ *	void dt_config_free(dt_config *c);
+ *	int  dt_netlist_match(const dt_netlist *l, const char *ip);
+ *	size_t dt_netlist_count(const dt_netlist *l);
+ *	int  dt_config_trusted_id(const dt_config *c, const char *authserv_id);
+ *	int  dt_config_reply(const char *tmpl, const char *domain, char code[4],
+ *		char xcode[16], char *text, size_t textlen);
+ *
+ * DESCRIPTION
+ *	The file format is that of opendkim.conf and opendmarc.conf: one
+ *	"Key value" per line, the key case-insensitive and separated from
+ *	the value by blanks, the value the rest of the line with trailing
+ *	blanks removed.  '#' at the start of a line or after a blank starts
+ *	a comment; blank lines are ignored.  A key given twice: the last
+ *	one wins (list keys are replaced, not merged).
+ *
+ *	Every key is one row of cfg_keys[] below: its name, the setter that
+ *	parses its value, where the value lives in dt_config, and the words
+ *	used to tell the administrator what a valid value looks like.  A key
+ *	is added by adding a row (and a field, and a line in the man page).
+ *
+ *	Paths must be absolute: the daemon changes its directory to "/".
+ *	Values that are one word (paths, names, addresses) may not contain
+ *	blanks, which catches "PidFile /run/x.pid oops" typos.
+ *
+ * HOSTILE INPUT
+ *	The file is read byte by byte into a fixed buffer: a line longer than
+ *	DT_CONFIG_LINE_MAX, a NUL byte or any other control byte in a value
+ *	is an error, reported with file and line.  Values quoted back in
+ *	error messages are cut and have non-printable bytes replaced.  Lists
+ *	are bounded (DT_NETLIST_MAX, DT_TRUSTED_MAX, CFG_FORWARDERS_MAX) and
+ *	parsed in one pass.  The reply domain is sanitised before it is put
+ *	into an SMTP reply.
+ *
+ * DIAGNOSTICS
+ *	Functions that can fail return -1 and write one line into err.
+ *	dt_config_defaults() aborts when memory is exhausted.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+/* System library. */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* Utility library. */
+#include "strbuf.h"
+
+/* Application-specific. */
+#include "config.h"
+
+#define CFG_SHOW_MAX		64	/* bytes of a bad value quoted back */
+#define CFG_MSG_MAX		1024	/* inner error message buffer */
+#define CFG_FORWARDERS_MAX	16	/* Resolver entries */
+#define CFG_NAME_MAX		32	/* user or group name in UserID */
+#define CFG_LABEL_MAX		63	/* RFC 1035 2.3.4 */
+#define CFG_DNS_TIMEOUT_MAX	60
+#define CFG_MAX_FROM_MAX	64
+#define CFG_HOSTNAME_BUF	256
+
+/* One network of an IgnoreNetworks list; IPv4 in the first 4 bytes. */
+typedef struct net_entry {
+	int		family;		/* AF_INET or AF_INET6 */
+	unsigned	prefix;		/* 0..32 or 0..128 */
+	unsigned char	addr[16];	/* host bits are zero */
+} net_entry;
+
+struct dt_netlist {
+	size_t		n;
+	size_t		cap;
+	net_entry	*v;
+};
+
+struct cfg_key;
+typedef int (*cfg_setter)(dt_config *, const struct cfg_key *, const char *,
+			  char *, size_t);
+typedef char *(*cfg_conv)(const struct cfg_key *, const char *, char *, size_t);
+
+typedef struct cfg_key {
+	const char	*name;
+	cfg_setter	set;
+	size_t		off;		/* of the field in dt_config */
+	cfg_conv	conv;		/* string keys: validate and copy */
+	unsigned	min, max;	/* integer keys */
+	const char	*expect;	/* what a valid value looks like */
+} cfg_key;
+
+/* The char * fields of dt_config, for copy and free. */
+static const size_t cfg_str_fields[] = {
+	offsetof(dt_config, socket), offsetof(dt_config, authserv_id),
+	offsetof(dt_config, user_id), offsetof(dt_config, pid_file),
+	offsetof(dt_config, syslog_facility), offsetof(dt_config, resolver),
+	offsetof(dt_config, trust_anchor_file),
+	offsetof(dt_config, unbound_config_file), offsetof(dt_config, psl_file),
+	offsetof(dt_config, reject_reply), offsetof(dt_config, tempfail_reply),
+	offsetof(dt_config, tlsa_target), offsetof(dt_config, tls_certificate),
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define FIELD(c, off, type)	((type *)(void *)((char *)(c) + (off)))
+
+/* ------------------------------------------------------------------ */
+/* Small helpers: ASCII only, never the locale.                        */
+/* ------------------------------------------------------------------ */
+
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static int
+is_digit(int ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int
+is_alnum(int ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static int
+is_list_sep(int ch)
+{
+	return ch == ',' || is_blank(ch);
+}
+
+static void
+cfg_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+cfg_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Quote hostile text back safely: printable ASCII, cut, marked when cut. */
+static const char *
+cfg_show(const char *s, char buf[CFG_SHOW_MAX + 4])
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0' && i < CFG_SHOW_MAX; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i] != '\0') {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static int
+bad_value(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	show[CFG_SHOW_MAX + 4];
+
+	cfg_err(err, errlen, "%s: expected %s, got \"%s\"", k->name, k->expect,
+		cfg_show(v, show));
+	return -1;
+}
+
+static char *
+no_memory(char *err, size_t errlen)
+{
+	cfg_err(err, errlen, "out of memory");
+	return NULL;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		abort();			/* only from dt_config_defaults() */
+	return p;
+}
+
+/* Next list item: skip commas and blanks; NULL at the end. */
+static const char *
+next_item(const char **pp, size_t *lenp)
+{
+	const char *p = *pp, *start;
+
+	while (is_list_sep(*p))
+		p++;
+	if (*p == '\0')
+		return NULL;
+	start = p;
+	while (*p != '\0' && !is_list_sep(*p))
+		p++;
+	*lenp = (size_t)(p - start);
+	*pp = p;
+	return start;
+}
+
+/* Unsigned decimal, digits only, at most max; no sign, no blanks. */
+static int
+parse_uint(const char *s, size_t len, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t	i;
+
+	if (len == 0 || len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_port(const char *s, size_t len)
+{
+	unsigned long v;
+
+	if (parse_uint(s, len, 65535, &v) < 0 || v == 0)
+		return -1;
+	return (int)v;
+}
+
+static int
+has_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (is_blank(*s))
+			return 1;
+	return 0;
+}
+
+/* An address literal of the given family from len bytes of s. */
+static int
+parse_addr(int family, const char *s, size_t len, unsigned char out[16])
+{
+	char	buf[INET6_ADDRSTRLEN + 1];
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(family, buf, out) == 1 ? 0 : -1;
+}
+
+/*
+ * A host name: dot-separated labels of letters, digits, '-' (and '_'
+ * when allowed), 1..63 bytes each, 253 in all, one trailing dot allowed.
+ * Labels may not begin or end with '-' (RFC 1123 2.1), and the last
+ * may not be all digits.
+ */
+static int
+valid_hostname(const char *s, size_t len, int allow_underscore)
+{
+	size_t	i, label = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DT_DOMAIN_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!is_alnum(s[i]) && s[i] != '-'
+		    && !(allow_underscore && s[i] == '_'))
+			return 0;
+		if (s[i] == '-' && label == 0)
+			return 0;
+		if (++label > CFG_LABEL_MAX)
+			return 0;
+	}
+	if (s[len - 1] == '-')
+		return 0;
+	/* An all-digit last label is a mistyped address (RFC 3696 2). */
+	for (i = len; i > 0 && s[i - 1] != '.'; i--)
+		if (!is_digit(s[i - 1]))
+			return 1;
+	return 0;
+}
+
+/* RFC 2045 token, which is what an unquoted RFC 8601 authserv-id is. */
+static int
+valid_token(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > DT_AUTHSERV_ID_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] <= 0x20 || s[i] >= 0x7f)
+			return 0;
+		if (strchr("()<>@,;:\\\"/[]?=", s[i]) != NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* IgnoreNetworks                                                      */
+/* ------------------------------------------------------------------ */
+
+/* An IPv4-mapped IPv6 address or network is stored as IPv4. */
+static void
+net_unmap(net_entry *e)
+{
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	if (e->family != AF_INET6 || e->prefix < 96
+	    || memcmp(e->addr, mapped, sizeof(mapped)) != 0)
+		return;
+	memmove(e->addr, e->addr + 12, 4);
+	memset(e->addr + 4, 0, 12);
+	e->family = AF_INET;
+	e->prefix -= 96;
+}
+
+/* Do the first bits bits of a and b agree? */
+static int
+prefix_equal(const unsigned char *a, const unsigned char *b, unsigned bits)
+{
+	unsigned char mask;
+	unsigned full = bits / 8, rest = bits % 8;
+
+	if (full > 0 && memcmp(a, b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (a[full] & mask) == (b[full] & mask);
+}
+
+/* Clear every bit after the first prefix bits of a 16-byte address. */
+static void
+mask_host_bits(unsigned char addr[16], unsigned prefix)
+{
+	unsigned i;
+
+	for (i = prefix; i < 128; i++)
+		addr[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
+}
+
+/* Parse "ADDR" or "ADDR/PREFIX"; an address alone is a host network. */
+static int
+net_parse(const char *s, size_t len, net_entry *e, const char **why)
+{
+	const char *slash = memchr(s, '/', len);
+	size_t	alen = slash ? (size_t)(slash - s) : len;
+	unsigned long prefix;
+	unsigned char host[16];
+	unsigned maxbits;
+
+	memset(e, 0, sizeof(*e));
+	e->family = memchr(s, ':', alen) ? AF_INET6 : AF_INET;
+	maxbits = e->family == AF_INET ? 32 : 128;
+	*why = "an IPv4 or IPv6 address or CIDR network";
+	if (parse_addr(e->family, s, alen, e->addr) < 0)
+		return -1;
+	e->prefix = maxbits;
+	if (slash != NULL) {
+		if (parse_uint(slash + 1, len - alen - 1, maxbits, &prefix) < 0) {
+			*why = e->family == AF_INET ? "a prefix length 0..32"
+			    : "a prefix length 0..128";
+			return -1;
+		}
+		e->prefix = (unsigned)prefix;
+	}
+
+	/*
+	 * 192.0.2.1/24 is more likely a typo than a network: refuse it
+	 * rather than guess (Postfix's cidr tables do the same).
+	 */
+	memcpy(host, e->addr, sizeof(host));
+	mask_host_bits(host, e->prefix);
+	if (memcmp(host, e->addr, sizeof(host)) != 0) {
+		*why = "a network without host bits set after the prefix";
+		return -1;
+	}
+	net_unmap(e);
+	return 0;
+}
+
+static int
+netlist_add(dt_netlist *l, const net_entry *e)
+{
+	net_entry *v;
+	size_t	cap;
+
+	if (l->n >= DT_NETLIST_MAX)
+		return -1;
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 16;
+		if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *e;
+	return 0;
+}
+
+static void
+netlist_free(dt_netlist *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	free(l);
+}
+
+static dt_netlist *
+netlist_copy(const dt_netlist *src)
+{
+	dt_netlist *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	if (src->n == 0)
+		return l;
+	if ((l->v = malloc(src->n * sizeof(*l->v))) == NULL) {
+		free(l);
+		return NULL;
+	}
+	memcpy(l->v, src->v, src->n * sizeof(*l->v));
+	l->n = l->cap = src->n;
+	return l;
+}
+
+/* Add every item of a comma/blank list; where says where it came from. */
+static int
+netlist_add_items(dt_netlist *l, const char *list, const char *where,
+		  char *err, size_t errlen)
+{
+	const char *item;
+	size_t	len;
+	net_entry e;
+	const char *why;
+	char	show[CFG_SHOW_MAX + 4], tok[CFG_SHOW_MAX + 1];
+
+	while ((item = next_item(&list, &len)) != NULL) {
+		if (net_parse(item, len, &e, &why) < 0) {
+			len = len < CFG_SHOW_MAX ? len : CFG_SHOW_MAX;
+			memcpy(tok, item, len);
+			tok[len] = '\0';
+			cfg_err(err, errlen, "%sexpected %s, got \"%s\"", where,
+				why, cfg_show(tok, show));
+			return -1;
+		}
+		if (netlist_add(l, &e) < 0) {
+			cfg_err(err, errlen, "%smore than %d networks or out of "
+				"memory", where, DT_NETLIST_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading lines                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	LINE_OK, LINE_EOF, LINE_LONG, LINE_NUL, LINE_IOERR
+} line_status;
+
+/* One line without its '\n' into buf[DT_CONFIG_LINE_MAX + 1]. */
+static line_status
+read_line(FILE *fp, char *buf)
+{
+	size_t	len = 0;
+	int	ch, any = 0;
+
+	while ((ch = getc(fp)) != EOF) {
+		any = 1;
+		if (ch == '\n')
+			break;
+		if (ch == '\0')
+			return LINE_NUL;
+		if (len >= DT_CONFIG_LINE_MAX)
+			return LINE_LONG;
+		buf[len++] = (char)ch;
+	}
+	if (ch == EOF && ferror(fp))
+		return LINE_IOERR;
+	if (!any)
+		return LINE_EOF;
+	buf[len] = '\0';
+	return LINE_OK;
+}
+
+/*
+ * Cut the comment ('#' first on the line or after a blank) and the
+ * blanks around what is left; '\r' counts as trailing blank so that
+ * files written on other systems read the same.
+ */
+static char *
+strip_line(char *line)
+{
+	char	*p, *end;
+
+	for (p = line; *p != '\0'; p++) {
+		if (*p == '#' && (p == line || is_blank(p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	}
+	for (p = line; is_blank(*p); p++)
+		continue;
+	end = p + strlen(p);
+	while (end > p && (is_blank(end[-1]) || end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	return p;
+}
+
+static int
+line_error(line_status st, const char *path, unsigned long lineno,
+	   char *err, size_t errlen)
+{
+	switch (st) {
+	case LINE_LONG:
+		cfg_err(err, errlen, "%s:%lu: line longer than %d bytes", path,
+			lineno, DT_CONFIG_LINE_MAX);
+		break;
+	case LINE_NUL:
+		cfg_err(err, errlen, "%s:%lu: NUL byte in line", path, lineno);
+		break;
+	default:
+		cfg_err(err, errlen, "%s: read error: %s", path, strerror(errno));
+		break;
+	}
+	return -1;
+}
+
+/* An IgnoreNetworks file: one network (or list) per line, '#' comments. */
+static int
+netlist_read_file(dt_netlist *l, const char *path, char *err, size_t errlen)
+{
+	FILE	*fp;
+	char	line[DT_CONFIG_LINE_MAX + 1], where[CFG_MSG_MAX];
+	unsigned long lineno = 0;
+	line_status st;
+	const char *p;
+	int	rc = 0;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		cfg_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (st = read_line(fp, line)) != LINE_EOF) {
+		lineno++;
+		if (st != LINE_OK) {
+			rc = line_error(st, path, lineno, err, errlen);
+			break;
+		}
+		p = strip_line(line);
+		snprintf(where, sizeof(where), "%s:%lu: ", path, lineno);
+		for (const char *q = p; *q != '\0'; q++) {
+			if (((unsigned char)*q < 0x20 && *q != '\t') || *q == 0x7f) {
+				cfg_err(err, errlen, "%scontrol character", where);
+				rc = -1;
+				break;
+			}
+		}
+		if (rc == 0)
+			rc = netlist_add_items(l, p, where, err, errlen);
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Value converters: validate, return an allocated copy to store.      */
+/* ------------------------------------------------------------------ */
+
+static int
+valid_path(const char *v)
+{
+	return v[0] == '/' && !has_blank(v);
+}
+
+static char *
+conv_path(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	if (!valid_path(v)) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+/* TrustAnchorFile: a path, or "none" (the word dns.h understands). */
+static char *
+conv_trust_anchor(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	if (strcasecmp(v, "none") != 0)
+		return conv_path(k, v, err, errlen);
+	if ((s = strdup("none")) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+/*
+ * Socket, in libmilter's words: inet:PORT@HOST, inet6:PORT@HOST (HOST a
+ * name, an address literal, or a literal in brackets), unix:/path or
+ * local:/path.  Stricter than libmilter on purpose: a host is required
+ * (libmilter reads inet:PORT as "every interface", never what a filter
+ * wants by accident) and the port is a number, not a service name.
+ */
+static int
+valid_socket(const char *v)
+{
+	const char *colon = strchr(v, ':'), *rest, *at;
+	size_t	plen, len;
+	int	family;
+	unsigned char addr[16];
+
+	if (colon == NULL || has_blank(v))
+		return 0;
+	plen = (size_t)(colon - v);
+	rest = colon + 1;
+	if ((plen == 4 && strncasecmp(v, "unix", 4) == 0)
+	    || (plen == 5 && strncasecmp(v, "local", 5) == 0))
+		return rest[0] == '/'	/* libmilter wants room for the NUL */
+		    && strlen(rest) + 1 < sizeof(((struct sockaddr_un *)0)->sun_path);
+	if (plen == 4 && strncasecmp(v, "inet", 4) == 0)
+		family = AF_INET;
+	else if (plen == 5 && strncasecmp(v, "inet6", 5) == 0)
+		family = AF_INET6;
+	else
+		return 0;
+	if ((at = strchr(rest, '@')) == NULL
+	    || parse_port(rest, (size_t)(at - rest)) < 0)
+		return 0;
+	at++;
+	len = strlen(at);
+	if (at[0] == '[')		/* libmilter's [literal] form */
+		return len > 2 && at[len - 1] == ']'
+		    && parse_addr(family, at + 1, len - 2, addr) == 0;
+	return parse_addr(family, at, len, addr) == 0
+	    || valid_hostname(at, len, 0);
+}
+
+static char *
+conv_socket(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	if (!valid_socket(v)) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+static char *
+conv_authserv_id(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	if (!valid_token(v, strlen(v))) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+/* A portable user or group name (POSIX 3.437), or a numeric id. */
+static int
+valid_name(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > CFG_NAME_MAX || s[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static char *
+conv_user_id(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	const char *colon = strchr(v, ':');
+	char	*s;
+	int	ok;
+
+	if (colon == NULL)
+		ok = valid_name(v, strlen(v));
+	else
+		ok = valid_name(v, (size_t)(colon - v))
+		    && valid_name(colon + 1, strlen(colon + 1));
+	if (!ok) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+/* Stored in lower case so that the milter compares with strcmp. */
+static char *
+conv_facility(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"mail", "daemon", "local0", "local1", "local2", "local3",
+		"local4", "local5", "local6", "local7",
+	};
+	size_t	i;
+	char	*s;
+
+	for (i = 0; i < NELEM(names); i++) {
+		if (strcasecmp(v, names[i]) == 0) {
+			if ((s = strdup(names[i])) == NULL)
+				return no_memory(err, errlen);
+			return s;
+		}
+	}
+	bad_value(k, v, err, errlen);
+	return NULL;
+}
+
+/* One forwarder: ADDR or ADDR@PORT, ADDR an IPv4 or IPv6 literal. */
+static int
+valid_forwarder(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	size_t	alen = at ? (size_t)(at - s) : len;
+	unsigned char addr[16];
+	int	family = memchr(s, ':', alen) ? AF_INET6 : AF_INET;
+
+	if (parse_addr(family, s, alen, addr) < 0)
+		return 0;
+	return at == NULL || parse_port(at + 1, len - alen - 1) > 0;
+}
+
+/* Resolver: stored as "ADDR[@PORT],ADDR[@PORT]" for the DNS layer. */
+static char *
+conv_resolver(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	strbuf	sb = STRBUF_INIT;
+	const char *p = v, *item;
+	size_t	len, n = 0;
+	char	*s;
+
+	while ((item = next_item(&p, &len)) != NULL) {
+		if (!valid_forwarder(item, len) || ++n > CFG_FORWARDERS_MAX) {
+			strbuf_free(&sb);
+			bad_value(k, v, err, errlen);
+			return NULL;
+		}
+		if (n > 1)
+			strbuf_appendc(&sb, ',');
+		strbuf_appendn(&sb, item, len);
+	}
+	if (n == 0) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if (sb.failed || (s = strbuf_detach(&sb)) == NULL) {
+		strbuf_free(&sb);
+		return no_memory(err, errlen);
+	}
+	return s;
+}
+
+/* TLSCertificate: a list of absolute paths, stored as "path,path". */
+static char *
+conv_path_list(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	strbuf	sb = STRBUF_INIT;
+	const char *p = v, *item;
+	size_t	len, n = 0;
+	char	*s;
+
+	while ((item = next_item(&p, &len)) != NULL) {
+		if (item[0] != '/') {
+			strbuf_free(&sb);
+			bad_value(k, v, err, errlen);
+			return NULL;
+		}
+		if (n++ > 0)
+			strbuf_appendc(&sb, ',');
+		strbuf_appendn(&sb, item, len);
+	}
+	if (n == 0) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if (sb.failed || (s = strbuf_detach(&sb)) == NULL) {
+		strbuf_free(&sb);
+		return no_memory(err, errlen);
+	}
+	return s;
+}
+
+/* TLSATarget: _PORT._PROTO.host (RFC 6698 section 3). */
+static int
+valid_tlsa_target(const char *v)
+{
+	const char *dot1, *dot2;
+
+	if (v[0] != '_' || (dot1 = strchr(v, '.')) == NULL
+	    || parse_port(v + 1, (size_t)(dot1 - v - 1)) < 0)
+		return 0;
+	if ((dot2 = strchr(dot1 + 1, '.')) == NULL)
+		return 0;
+	if (!((dot2 - dot1 == 5 && (strncasecmp(dot1 + 1, "_tcp", 4) == 0
+				    || strncasecmp(dot1 + 1, "_udp", 4) == 0))
+	      || (dot2 - dot1 == 6 && strncasecmp(dot1 + 1, "_sctp", 5) == 0)))
+		return 0;
+	return valid_hostname(v, strlen(v), 1)
+	    && valid_hostname(dot2 + 1, strlen(dot2 + 1), 0);
+}
+
+static char *
+conv_tlsa_target(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	if (!valid_tlsa_target(v)) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reply templates                                                     */
+/* ------------------------------------------------------------------ */
+
+/* 1..3 digits then the terminator; returns the bytes consumed or 0. */
+static size_t
+digits_then(const char *s, int term)
+{
+	size_t	n = 0;
+
+	while (n < 3 && is_digit(s[n]))
+		n++;
+	return n > 0 && s[n] == term ? n + 1 : 0;
+}
+
+/*
+ * "CODE X.Y.Z text": CODE 4xx or 5xx (RFC 5321 4.2: second digit 0..5),
+ * X.Y.Z an enhanced status code whose class is CODE's first digit
+ * (RFC 3463 section 2, RFC 2034 section 4), then one space and text.
+ * The text is printable ASCII, '%' only as "%d" or "%%", and short
+ * enough with every "%d" at DT_DOMAIN_MAX bytes to stay within
+ * DT_REPLY_TEXT_MAX.  Returns a pointer to the text, or NULL.
+ */
+static const char *
+reply_split(const char *t, char code[4], char xcode[16])
+{
+	const char *x, *text, *p;
+	size_t	n, len, fixed = 0, ndomain = 0;
+
+	if ((t[0] != '4' && t[0] != '5') || t[1] < '0' || t[1] > '5'
+	    || !is_digit(t[2]) || t[3] != ' ')
+		return NULL;
+	x = t + 4;
+	if (x[0] != t[0] || x[1] != '.')
+		return NULL;
+	if ((n = digits_then(x + 2, '.')) == 0)
+		return NULL;
+	if ((len = digits_then(x + 2 + n, ' ')) == 0)
+		return NULL;
+	text = x + 2 + n + len;
+	if (*text == '\0')
+		return NULL;
+	for (p = text; *p != '\0'; p++) {
+		if (*p < 0x20 || *p >= 0x7f)
+			return NULL;
+		if (*p == '%') {
+			if (p[1] == 'd')
+				ndomain++;
+			else if (p[1] == '%')
+				fixed++;
+			else
+				return NULL;
+			p++;
+			continue;
+		}
+		fixed++;
+	}
+	if (fixed > DT_REPLY_TEXT_MAX
+	    || ndomain > (DT_REPLY_TEXT_MAX - fixed) / DT_DOMAIN_MAX)
+		return NULL;
+	if (code != NULL) {
+		memcpy(code, t, 3);
+		code[3] = '\0';
+	}
+	if (xcode != NULL) {
+		len = (size_t)(text - 1 - x);
+		memcpy(xcode, x, len);
+		xcode[len] = '\0';
+	}
+	return text;
+}
+
+static char *
+conv_reply(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	/* k->min holds the reply class this key demands: '4' or '5'. */
+	if (v[0] != (char)k->min || reply_split(v, NULL, NULL) == NULL) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
+int
+dt_config_reply(const char *tmpl, const char *domain, char code[4],
+		char xcode[16], char *text, size_t textlen)
+{
+	const char *t, *p;
+	size_t	n = 0, i;
+	int	ch;
+
+	if (tmpl == NULL || text == NULL || textlen == 0)
+		return -1;
+	text[0] = '\0';
+	if ((t = reply_split(tmpl, code, xcode)) == NULL)
+		return -1;
+	if (domain == NULL)
+		domain = "";
+
+#define PUT(c) do { if (n + 1 >= textlen) { text[0] = '\0'; return -1; } \
+		     text[n++] = (char)(c); } while (0)
+
+	for (p = t; *p != '\0'; p++) {
+		if (*p != '%') {
+			PUT(*p);
+			continue;
+		}
+		if (*++p == '%') {
+			PUT('%');
+			continue;
+		}
+		/* "%d": a domain may bring CR, LF, '%' or 8-bit bytes. */
+		for (i = 0; domain[i] != '\0' && i < DT_DOMAIN_MAX; i++) {
+			ch = (unsigned char)domain[i];
+			PUT(ch > 0x20 && ch < 0x7f && ch != '%' ? ch : '?');
+		}
+	}
+#undef PUT
+	text[n] = '\0';
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setters                                                             */
+/* ------------------------------------------------------------------ */
+
+static int
+set_string(dt_config *c, const cfg_key *k, const char *v, char *err,
+	   size_t errlen)
+{
+	char	**field = FIELD(c, k->off, char *);
+	char	*s;
+
+	if ((s = k->conv(k, v, err, errlen)) == NULL)
+		return -1;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+static int
+set_bool(dt_config *c, const cfg_key *k, const char *v, char *err,
+	 size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "1", "on" };
+	static const char *const no[] = { "no", "false", "0", "off" };
+	size_t	i;
+
+	for (i = 0; i < NELEM(yes); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*FIELD(c, k->off, int) = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*FIELD(c, k->off, int) = 0;
+			return 0;
+		}
+	}
+	return bad_value(k, v, err, errlen);
+}
+
+static int
+set_uint(dt_config *c, const cfg_key *k, const char *v, char *err,
+	 size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, strlen(v), k->max, &n) < 0 || n < k->min)
+		return bad_value(k, v, err, errlen);
+	*FIELD(c, k->off, unsigned) = (unsigned)n;
+	return 0;
+}
+
+/* Words that map to an int: DMARCDiscovery, Quarantine. */
+static int
+set_discovery(dt_config *c, const cfg_key *k, const char *v, char *err,
+	      size_t errlen)
+{
+	if (strcasecmp(v, "rfc9989") == 0 || strcasecmp(v, "treewalk") == 0)
+		c->discovery_psl = 0;
+	else if (strcasecmp(v, "psl") == 0)
+		c->discovery_psl = 1;
+	else
+		return bad_value(k, v, err, errlen);
+	return 0;
+}
+
+static int
+set_quarantine(dt_config *c, const cfg_key *k, const char *v, char *err,
+	       size_t errlen)
+{
+	if (strcasecmp(v, "hold") == 0)
+		c->quarantine_hold = 1;
+	else if (strcasecmp(v, "header") == 0)
+		c->quarantine_hold = 0;
+	else
+		return bad_value(k, v, err, errlen);
+	return 0;
+}
+
+static int
+set_networks(dt_config *c, const cfg_key *k, const char *v, char *err,
+	     size_t errlen)
+{
+	dt_netlist *l;
+	char	msg[CFG_MSG_MAX], where[CFG_SHOW_MAX];
+	int	rc;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		no_memory(err, errlen);
+		return -1;
+	}
+	if (v[0] == '/') {
+		if ((rc = netlist_read_file(l, v, msg, sizeof(msg))) < 0)
+			cfg_err(err, errlen, "%s: %s", k->name, msg);
+	} else {
+		snprintf(where, sizeof(where), "%s: ", k->name);
+		rc = netlist_add_items(l, v, where, err, errlen);
+		if (rc == 0 && l->n == 0)
+			rc = bad_value(k, v, err, errlen);
+	}
+	if (rc < 0) {
+		netlist_free(l);
+		return -1;
+	}
+	netlist_free(c->ignore_networks);
+	c->ignore_networks = l;
+	return 0;
+}
+
+static void
+free_ids(char **ids, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+static int
+set_trusted(dt_config *c, const cfg_key *k, const char *v, char *err,
+	    size_t errlen)
+{
+	char	**ids;
+	const char *p = v, *item;
+	size_t	len, n = 0;
+
+	if ((ids = calloc(DT_TRUSTED_MAX, sizeof(*ids))) == NULL) {
+		no_memory(err, errlen);
+		return -1;
+	}
+	while ((item = next_item(&p, &len)) != NULL) {
+		if (n >= DT_TRUSTED_MAX || !valid_token(item, len)) {
+			free_ids(ids, n);
+			return bad_value(k, v, err, errlen);
+		}
+		if ((ids[n] = strndup(item, len)) == NULL) {
+			free_ids(ids, n);
+			no_memory(err, errlen);
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0) {
+		free(ids);
+		return bad_value(k, v, err, errlen);
+	}
+	free_ids(c->trusted_authserv_ids, c->ntrusted);
+	c->trusted_authserv_ids = ids;
+	c->ntrusted = n;
+	return 0;
+}
+
+#define OFF(f)	offsetof(dt_config, f)
+#define STR(name, f, conv, expect) \
+	{ name, set_string, OFF(f), conv, 0, 0, expect }
+#define BOOL(name, f) \
+	{ name, set_bool, OFF(f), NULL, 0, 0, "yes, no, true, false, on, off, 1 or 0" }
+
+static const cfg_key cfg_keys[] = {
+	STR("Socket", socket, conv_socket,
+	    "inet:PORT@HOST, inet6:PORT@HOST, unix:/PATH or local:/PATH"),
+	STR("AuthservID", authserv_id, conv_authserv_id,
+	    "an authserv-id (a host name or other MIME token)"),
+	STR("UserID", user_id, conv_user_id, "USER or USER:GROUP"),
+	STR("PidFile", pid_file, conv_path, "an absolute path"),
+	BOOL("Syslog", syslog),
+	STR("SyslogFacility", syslog_facility, conv_facility,
+	    "mail, daemon or local0..local7"),
+	STR("Resolver", resolver, conv_resolver,
+	    "IP addresses with optional @PORT, separated by commas or blanks"),
+	STR("TrustAnchorFile", trust_anchor_file, conv_trust_anchor,
+	    "an absolute path or \"none\""),
+	STR("UnboundConfigFile", unbound_config_file, conv_path,
+	    "an absolute path"),
+	{ "DNSTimeout", set_uint, OFF(dns_timeout), NULL, 1,
+	  CFG_DNS_TIMEOUT_MAX, "an integer number of seconds 1..60" },
+	{ "DMARCDiscovery", set_discovery, 0, NULL, 0, 0,
+	  "rfc9989, treewalk or psl" },
+	STR("PublicSuffixList", psl_file, conv_path, "an absolute path"),
+	BOOL("RejectFailures", reject_failures),
+	{ "RejectReply", set_string, OFF(reject_reply), conv_reply, '5', 0,
+	  "\"5xx 5.y.z text\" with printable text, %d for the domain, %% for %" },
+	{ "TempfailReply", set_string, OFF(tempfail_reply), conv_reply, '4', 0,
+	  "\"4xx 4.y.z text\" with printable text, %d for the domain, %% for %" },
+	{ "Quarantine", set_quarantine, 0, NULL, 0, 0, "hold or header" },
+	BOOL("TempfailOnDNSError", tempfail_on_dns_error),
+	BOOL("RejectOnNoFrom", reject_on_no_from),
+	{ "IgnoreNetworks", set_networks, 0, NULL, 0, 0,
+	  "IPv4/IPv6 networks separated by commas or blanks, or an absolute "
+	  "path to a file of them" },
+	BOOL("IgnoreAuthenticatedClients", ignore_authenticated),
+	{ "TrustedAuthservIDs", set_trusted, 0, NULL, 0, 0,
+	  "authserv-ids separated by commas or blanks (at most 64)" },
+	{ "MaxFromDomains", set_uint, OFF(max_from_domains), NULL, 1,
+	  CFG_MAX_FROM_MAX, "an integer 1..64" },
+	STR("TLSCertificate", tls_certificate, conv_path_list,
+	    "absolute paths separated by commas or blanks"),
+	STR("TLSATarget", tlsa_target, conv_tlsa_target,
+	    "a TLSA owner name _PORT._tcp.HOST"),
+	BOOL("RequireTLSHeader", require_tls_header),
+	BOOL("DryRun", dry_run),
+};
+
+#undef OFF
+#undef STR
+#undef BOOL
+
+/* ------------------------------------------------------------------ */
+/* Public interface                                                    */
+/* ------------------------------------------------------------------ */
+
+static char *
+default_authserv_id(void)
+{
+	char	host[CFG_HOSTNAME_BUF];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		return xstrdup("localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (!valid_token(host, strlen(host)))
+		return xstrdup("localhost");
+	return xstrdup(host);
+}
+
+void
+dt_config_defaults(dt_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->socket = xstrdup(DT_DEFAULT_SOCKET);
+	c->authserv_id = default_authserv_id();
+	c->syslog = 1;
+	c->syslog_facility = xstrdup(DT_DEFAULT_FACILITY);
+	c->trust_anchor_file = xstrdup(DT_DEFAULT_TRUST_ANCHOR);
+	c->dns_timeout = DT_DEFAULT_DNS_TIMEOUT;
+	c->discovery_psl = 0;
+	c->psl_file = xstrdup(DT_DEFAULT_PSL);
+	c->reject_failures = 1;
+	c->reject_reply = xstrdup(DT_DEFAULT_REJECT_REPLY);
+	c->tempfail_reply = xstrdup(DT_DEFAULT_TEMPFAIL_REPLY);
+	c->quarantine_hold = 1;
+	c->tempfail_on_dns_error = 1;
+	c->reject_on_no_from = 1;
+	c->ignore_authenticated = 1;
+	c->max_from_domains = DT_DEFAULT_MAX_FROM;
+	c->require_tls_header = 1;
+	c->dry_run = 0;
+}
+
+void
+dt_config_free(dt_config *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < NELEM(cfg_str_fields); i++)
+		free(*FIELD(c, cfg_str_fields[i], char *));
+	free_ids(c->trusted_authserv_ids, c->ntrusted);
+	netlist_free(c->ignore_networks);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A deep copy, so that a failed load leaves the original alone. */
+static int
+config_copy(dt_config *dst, const dt_config *src)
+{
+	size_t	i;
+	char	**d;
+	const char *s;
+
+	*dst = *src;
+	for (i = 0; i < NELEM(cfg_str_fields); i++)
+		*FIELD(dst, cfg_str_fields[i], char *) = NULL;
+	dst->trusted_authserv_ids = NULL;
+	dst->ntrusted = 0;
+	dst->ignore_networks = NULL;
+
+	for (i = 0; i < NELEM(cfg_str_fields); i++) {
+		s = *FIELD(src, cfg_str_fields[i], char *);
+		d = FIELD(dst, cfg_str_fields[i], char *);
+		if (s != NULL && (*d = strdup(s)) == NULL)
+			goto fail;
+	}
+	if (src->ntrusted > 0) {
+		dst->trusted_authserv_ids = calloc(src->ntrusted, sizeof(char *));
+		if (dst->trusted_authserv_ids == NULL)
+			goto fail;
+		for (i = 0; i < src->ntrusted; i++) {
+			dst->trusted_authserv_ids[i] =
+			    strdup(src->trusted_authserv_ids[i]);
+			if (dst->trusted_authserv_ids[i] == NULL)
+				goto fail;
+			dst->ntrusted = i + 1;
+		}
+	}
+	if (src->ignore_networks != NULL
+	    && (dst->ignore_networks = netlist_copy(src->ignore_networks)) == NULL)
+		goto fail;
+	return 0;
+
+fail:
+	dt_config_free(dst);		/* frees what was copied so far */
+	return -1;
+}
+
+int
+dt_config_set(dt_config *c, const char *key, const char *value, char *err,
+	      size_t errlen)
+{
+	const cfg_key *k = NULL;
+	char	show[CFG_SHOW_MAX + 4];
+	size_t	i;
+	const char *p;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (c == NULL || key == NULL || value == NULL) {
+		cfg_err(err, errlen, "internal error: missing argument");
+		return -1;
+	}
+	for (i = 0; i < NELEM(cfg_keys); i++) {
+		if (strcasecmp(key, cfg_keys[i].name) == 0) {
+			k = &cfg_keys[i];
+			break;
+		}
+	}
+	if (k == NULL) {
+		cfg_err(err, errlen, "unknown key \"%s\"", cfg_show(key, show));
+		return -1;
+	}
+	if (value[0] == '\0') {
+		cfg_err(err, errlen, "%s: missing value", k->name);
+		return -1;
+	}
+	if (strlen(value) > DT_CONFIG_LINE_MAX) {
+		cfg_err(err, errlen, "%s: value longer than %d bytes", k->name,
+			DT_CONFIG_LINE_MAX);
+		return -1;
+	}
+	for (p = value; *p != '\0'; p++) {
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			cfg_err(err, errlen, "%s: control character in value",
+				k->name);
+			return -1;
+		}
+	}
+	return k->set(c, k, value, err, errlen);
+}
+
+/* Apply every line of fp to c; stops at the first error. */
+static int
+config_parse(dt_config *c, FILE *fp, const char *path, char *err,
+	     size_t errlen)
+{
+	char	line[DT_CONFIG_LINE_MAX + 1], msg[CFG_MSG_MAX];
+	unsigned long lineno = 0;
+	line_status st;
+	char	*key, *value;
+
+	while ((st = read_line(fp, line)) != LINE_EOF) {
+		lineno++;
+		if (st != LINE_OK)
+			return line_error(st, path, lineno, err, errlen);
+		key = strip_line(line);
+		if (*key == '\0')
+			continue;
+		for (value = key; *value != '\0' && !is_blank(*value); value++)
+			continue;
+		if (*value != '\0') {
+			*value++ = '\0';
+			while (is_blank(*value))
+				value++;
+		}
+		if (dt_config_set(c, key, value, msg, sizeof(msg)) < 0) {
+			cfg_err(err, errlen, "%s:%lu: %s", path, lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+dt_config_load(dt_config *c, const char *path, char *err, size_t errlen)
+{
+	dt_config tmp;
+	FILE	*fp;
+	int	rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (c == NULL || path == NULL) {
+		cfg_err(err, errlen, "internal error: missing argument");
+		return -1;
+	}
+	if ((fp = fopen(path, "re")) == NULL) {
+		cfg_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (config_copy(&tmp, c) < 0) {
+		fclose(fp);
+		cfg_err(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	rc = config_parse(&tmp, fp, path, err, errlen);
+	fclose(fp);
+	if (rc < 0) {
+		dt_config_free(&tmp);
+		return -1;
+	}
+	dt_config_free(c);
+	*c = tmp;
+	return 0;
+}
+
+int
+dt_netlist_match(const dt_netlist *l, const char *ip)
+{
+	net_entry q;
+	size_t	i, len;
+
+	if (l == NULL || ip == NULL)
+		return 0;
+	len = strlen(ip);
+	memset(&q, 0, sizeof(q));
+	q.family = memchr(ip, ':', len) ? AF_INET6 : AF_INET;
+	if (parse_addr(q.family, ip, len, q.addr) < 0)
+		return 0;
+	q.prefix = q.family == AF_INET ? 32 : 128;
+	net_unmap(&q);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].family == q.family
+		    && prefix_equal(l->v[i].addr, q.addr, l->v[i].prefix))
+			return 1;
+	return 0;
+}
+
+size_t
+dt_netlist_count(const dt_netlist *l)
+{
+	return l == NULL ? 0 : l->n;
+}
+
+int
+dt_config_trusted_id(const dt_config *c, const char *authserv_id)
+{
+	size_t	i;
+
+	if (c == NULL || authserv_id == NULL)
+		return 0;
+	for (i = 0; i < c->ntrusted; i++)
+		if (strcasecmp(c->trusted_authserv_ids[i], authserv_id) == 0)
+			return 1;
+	return 0;
+}

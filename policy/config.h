@@ -1,0 +1,130 @@
+/*
+ * config.h -- the dmarctls.conf(5) configuration: one table, one parser.
+ *
+ * SYNOPSIS
+ *	void dt_config_defaults(dt_config *c);
+ *	int  dt_config_load(dt_config *c, const char *path,
+ *		char *err, size_t errlen);
+ *	int  dt_config_set(dt_config *c, const char *key, const char *value,
+ *		char *err, size_t errlen);
+ *	void dt_config_free(dt_config *c);
+ *	int  dt_netlist_match(const dt_netlist *l, const char *ip);
+ *	int  dt_config_trusted_id(const dt_config *c, const char *authserv_id);
+ *	int  dt_config_reply(const char *tmpl, const char *domain,
+ *		char code[4], char xcode[16], char *text, size_t textlen);
+ *
+ * DESCRIPTION
+ *	dt_config_defaults() fills *c with the built-in defaults; every string
+ *	is allocated, so the result must be released with dt_config_free().
+ *	Call it on an uninitialised (or freed) structure only.  It aborts
+ *	the process when memory is exhausted (there is nothing sane to run).
+ *
+ *	dt_config_load() applies the file on top of what *c holds (normally
+ *	the defaults).  It works on a private copy and replaces *c only when
+ *	the whole file was accepted: on error *c is untouched and err holds
+ *	"file:line: what was expected".  A SIGHUP reload is therefore
+ *	    dt_config_defaults(&new);
+ *	    if (dt_config_load(&new, path, err, sizeof(err)) == 0)
+ *		swap new and old, free old;
+ *	    else
+ *		log err, free new, keep old.
+ *
+ *	dt_config_set() sets one key (case-insensitive name) from its text
+ *	value, the way one configuration line does; command-line overrides
+ *	(-p SOCKET) use it.  On error *c is untouched.
+ *
+ *	All three report errors as a NUL-terminated message in err (which may
+ *	be NULL) and return -1; they return 0 on success.
+ *
+ *	dt_netlist_match() returns 1 when ip (IPv4 or IPv6 text, no brackets,
+ *	no zone) lies in one of the list's networks, and 0 otherwise -- also
+ *	for a NULL list and for text that is not an address, so that a caller
+ *	writing "if (match) skip checks" never skips on garbage.  An IPv4-mapped
+ *	IPv6 address (::ffff:192.0.2.1) is matched as the IPv4 address it
+ *	carries, since that is how a dual-stack socket reports IPv4 clients.
+ *
+ *	dt_config_trusted_id() returns 1 when authserv_id equals one of the
+ *	TrustedAuthservIDs, compared case-insensitively, else 0.
+ *
+ *	dt_config_reply() splits a RejectReply/TempfailReply template into
+ *	the reply code ("550"), the enhanced status code ("5.7.1") and the
+ *	text, expanding "%d" to the domain and "%%" to "%".  The domain is
+ *	cut at DT_DOMAIN_MAX bytes and every byte outside printable ASCII,
+ *	and every '%', becomes '?', so a hostile domain can neither break the
+ *	SMTP reply line (CR, LF) nor inject a format directive.  The text is
+ *	the wire text: libmilter's smfi_setreply() wants a literal '%' doubled,
+ *	so the milter must double any '%' (which can only come from "%%" in
+ *	the template) before handing the text over.  Returns 0, or -1 when
+ *	the template is malformed or text cannot hold the result (textlen of
+ *	DT_REPLY_TEXT_MAX + 1 always suffices for a template the config
+ *	accepted).
+ *
+ * HOSTILE INPUT
+ *	Lines longer than DT_CONFIG_LINE_MAX bytes, NUL and control bytes,
+ *	unknown keys and malformed values are errors with file and line; no
+ *	value is ever silently replaced by a default.
+ */
+#ifndef DMARCTLS_CONFIG_H
+#define DMARCTLS_CONFIG_H
+
+#include <stddef.h>
+
+#define DT_CONFIG_LINE_MAX	4096	/* bytes per line, terminator excluded */
+#define DT_DOMAIN_MAX		253	/* RFC 1035 name in text form */
+#define DT_REPLY_TEXT_MAX	480	/* code + xcode + text fit a 512-byte
+					 * reply line (RFC 5321 4.5.3.1.5) */
+#define DT_NETLIST_MAX		100000	/* networks in IgnoreNetworks */
+#define DT_TRUSTED_MAX		64	/* TrustedAuthservIDs entries */
+#define DT_AUTHSERV_ID_MAX	255
+
+/* Built-in defaults (also in dmarctls.conf(5) and contrib/dmarctls.conf). */
+#define DT_DEFAULT_SOCKET	"inet:8893@127.0.0.1"
+#define DT_DEFAULT_FACILITY	"mail"
+#define DT_DEFAULT_TRUST_ANCHOR	"/usr/share/dns/root.key"
+#define DT_DEFAULT_PSL		"/usr/share/publicsuffix/public_suffix_list.dat"
+#define DT_DEFAULT_REJECT_REPLY	"550 5.7.1 Email rejected per DMARC policy for %d"
+#define DT_DEFAULT_TEMPFAIL_REPLY "451 4.7.5 DMARC policy for %d could not be retrieved"
+#define DT_DEFAULT_DNS_TIMEOUT	5
+#define DT_DEFAULT_MAX_FROM	8
+
+typedef struct dt_netlist dt_netlist;	/* opaque CIDR list */
+
+typedef struct dt_config {
+	char	*socket;		/* inet:P@H, inet6:P@H, unix:/p, local:/p */
+	char	*authserv_id;		/* default: gethostname() */
+	char	*user_id;		/* user[:group], NULL = unset */
+	char	*pid_file;		/* NULL = unset */
+	char	*syslog_facility;	/* lower case: mail, daemon, local0..7 */
+	char	*resolver;		/* "ADDR[@PORT],..." normalised; NULL =
+					 * resolv.conf */
+	char	*trust_anchor_file;	/* path, or "none" = no DNSSEC validation
+					 * (the dns_config.trust_anchor words) */
+	char	*unbound_config_file;	/* NULL = unset */
+	char	*psl_file;
+	char	*reject_reply;		/* validated template, 5xx 5.x.y text */
+	char	*tempfail_reply;	/* validated template, 4xx 4.x.y text */
+	char	*tlsa_target;		/* _PORT._PROTO.host, NULL = unset */
+	char	*tls_certificate;	/* "path,path" normalised, NULL = unset */
+	int	syslog, reject_failures, tempfail_on_dns_error, reject_on_no_from,
+		ignore_authenticated, dry_run, require_tls_header;
+	int	quarantine_hold;	/* 1 hold (smfi_quarantine), 0 header */
+	int	discovery_psl;		/* 0 treewalk (rfc9989), 1 psl */
+	unsigned dns_timeout;		/* seconds, 1..60 */
+	unsigned max_from_domains;	/* 1..64 */
+	char	**trusted_authserv_ids;
+	size_t	ntrusted;
+	dt_netlist *ignore_networks;	/* NULL = nothing ignored */
+} dt_config;
+
+void	dt_config_defaults(dt_config *c);
+int	dt_config_load(dt_config *c, const char *path, char *err, size_t errlen);
+int	dt_config_set(dt_config *c, const char *key, const char *value,
+	    char *err, size_t errlen);
+void	dt_config_free(dt_config *c);
+int	dt_netlist_match(const dt_netlist *l, const char *ip);
+size_t	dt_netlist_count(const dt_netlist *l);
+int	dt_config_trusted_id(const dt_config *c, const char *authserv_id);
+int	dt_config_reply(const char *tmpl, const char *domain, char code[4],
+	    char xcode[16], char *text, size_t textlen);
+
+#endif
