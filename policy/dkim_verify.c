@@ -159,6 +159,12 @@ dkim_q_cancel(void *srv, void *qh)
 	return 0;
 }
 
+/* dkim_q_close - the resolver is shared and not libopendkim's to free */
+static void
+dkim_q_close(void *srv)
+{
+}
+
 /* dkim_prescreen - verify at most DKIM_MAX_SIGS signatures (DNS work is bounded) */
 static DKIM_CBSTAT
 dkim_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
@@ -193,6 +199,7 @@ dkim_verifier_new(dns_resolver *r, char *err, size_t errlen)
 	dkim_dns_set_query_start(v->lib, dkim_q_start);
 	dkim_dns_set_query_waitreply(v->lib, dkim_q_waitreply);
 	dkim_dns_set_query_cancel(v->lib, dkim_q_cancel);
+	dkim_dns_set_close(v->lib, dkim_q_close);
 	dkim_set_prescreen(v->lib, dkim_prescreen);
 	return v;
 }

@@ -24,6 +24,7 @@
 
 struct spf_checker {
 	SPF_server_t	*server;
+	SPF_dns_server_t *layer;	/* ours: SPF_server_free leaves it alone */
 };
 
 spf_checker *
@@ -40,6 +41,7 @@ spf_checker_new(dns_resolver *r)
 		free(c);
 		return NULL;
 	}
+	c->layer = layer;
 	return c;
 }
 
@@ -49,6 +51,7 @@ spf_checker_free(spf_checker *c)
 	if (c == NULL)
 		return;
 	SPF_server_free(c->server);
+	SPF_dns_free(c->layer);
 	free(c);
 }
 
@@ -134,15 +137,23 @@ spf_query(spf_checker *c, const char *ip, const char *helo, const char *sender)
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
 	spf_res	res = SPF_RES_PERMERROR;
+	SPF_errcode_t err;
 
 	if ((req = SPF_request_new(c->server)) == NULL)
 		return SPF_RES_TEMPERROR;
 	if (spf_set_ip(req, ip) == 0
 	    && (helo == NULL || SPF_request_set_helo_dom(req, helo) == SPF_E_SUCCESS)
 	    && SPF_request_set_env_from(req, sender) == 0) {
-		(void)SPF_request_query_mailfrom(req, &resp);
+		err = SPF_request_query_mailfrom(req, &resp);
 		if (resp != NULL)
 			res = spf_map(SPF_response_result(resp));
+		/*
+		 * libspf2 1.2.10 (Debian 12) leaves the result "invalid" on a
+		 * temporary DNS failure; our DNS layer reports every failure as
+		 * TRY_AGAIN, so a DNS error here is always a temperror.
+		 */
+		if (err == SPF_E_DNS_ERROR && res == SPF_RES_PERMERROR)
+			res = SPF_RES_TEMPERROR;
 	}
 	if (resp != NULL)
 		SPF_response_free(resp);
