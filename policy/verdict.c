@@ -165,15 +165,21 @@ dt_eval_body(dt_eval *e, const unsigned char *buf, size_t len)
 	(void)dkim_session_body(e->dkim, buf, len);
 }
 
-/* dt_severity - how strongly an outcome pushes towards refusal */
+/*
+ * dt_severity - how strongly an outcome pushes towards refusal. A known
+ * reject outranks everything; an unknown policy (temperror) outranks a known
+ * quarantine only when it will be retried (TempfailOnDNSError), since the
+ * retry may learn a reject.
+ */
 static int
 dt_severity(const dt_config *cfg, const dmarc_outcome *o)
 {
 	switch (o->result) {
 	case DMARC_RES_FAIL:
-		return o->disposition == DMARC_POLICY_REJECT ? 6
-		    : o->disposition == DMARC_POLICY_QUARANTINE ? 5 : 3;
-	case DMARC_RES_TEMPERROR: return 4;
+		return o->disposition == DMARC_POLICY_REJECT ? 7
+		    : o->disposition == DMARC_POLICY_QUARANTINE ? 5 : 4;
+	case DMARC_RES_TEMPERROR:
+		return cfg->tempfail_on_dns_error ? 6 : 3;
 	case DMARC_RES_PERMERROR: return 2;
 	case DMARC_RES_NONE: return 1;
 	default: return 0;
