@@ -306,6 +306,7 @@ dmarc_evaluate(const dmarc_input *in, dmarc_outcome *out)
 
 	memset(out, 0, sizeof(*out));
 	out->result = DMARC_RES_PERMERROR;
+	out->disposition = DMARC_POLICY_NONE;	/* only a fail changes it */
 	out->discovery = in != NULL && in->mode == DMARC_DISCOVERY_PSL ? "psl"
 	    : "treewalk";
 	if (check_input(in, out) < 0)
