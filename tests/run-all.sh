@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# run-all.sh -- the whole test suite: the README's test command and what CI runs.
+#
+#   tests/run-all.sh            install dependencies, then every stage below
+#
+# Stages, each in its own build directory under build/ (out of tree):
+#   1. werror:  gcc -Wall -Wextra -Werror build, unit tests (cmocka), integration
+#               tests (nsd + validating unbound on loopback in a private namespace)
+#   2. asan:    the same sources with AddressSanitizer + UndefinedBehaviorSanitizer,
+#               unit tests and the integration tests again
+#   3. fuzz:    clang libFuzzer build, each target for FUZZ_SECONDS (default 30)
+# The last line is "ci: N passed, M failed"; the exit status is 0 only if M is 0.
+#
+# Environment: FUZZ_SECONDS, SKIP_DEPS=1 (do not run contrib/install-deps.sh),
+# JOBS (parallel make jobs, default: number of CPUs).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+JOBS=${JOBS:-$(nproc)}
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s\n' "$*"; }
+count_pass() { passed=$((passed + $1)); }
+count_fail() { failed=$((failed + $1)); failures+=("$2"); }
+
+# cmocka_totals LOG... -- add up cmocka's "[  PASSED  ] N" / "[  FAILED  ] N" lines
+cmocka_totals() {
+	cat "$@" 2>/dev/null | awk '
+		/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
+		/^\[  FAILED  \] [0-9]+ test/ { f += $4 }
+		END { print p + 0, f + 0 }'
+}
+
+# build NAME CONFIGURE-ARGS... -- configure and build into build/NAME
+build() {
+	local name=$1; shift
+	note "build $name: $*"
+	mkdir -p "build/$name"
+	(cd "build/$name" && "$top/configure" -q "$@" && make -s -j"$JOBS" all) \
+	    || { count_fail 1 "build $name"; return 1; }
+}
+
+# unit NAME -- run the cmocka programs of build/NAME through automake's harness
+unit() {
+	local name=$1 p f
+	note "unit tests ($name)"
+	(cd "build/$name" && make -s -j"$JOBS" check >/dev/null 2>&1)
+	for log in build/"$name"/tests/unit/*.log; do
+		grep -q '^\[  FAILED  \]\|^# FAIL\|ERROR: \(Address\|Leak\|Undefined\)' "$log" \
+		    && { echo "--- $log"; tail -n 40 "$log"; }
+	done
+	read -r p f < <(cmocka_totals build/"$name"/tests/unit/test_*.log)
+	local progs crashed
+	progs=$(ls build/"$name"/tests/unit/test_*.trs 2>/dev/null | wc -l)
+	crashed=$(grep -l '^:test-result: \(FAIL\|ERROR\)' build/"$name"/tests/unit/test_*.trs 2>/dev/null | wc -l)
+	echo "unit ($name): $p passed, $f failed; $progs programs, $crashed exited non-zero"
+	count_pass "$p"
+	[ "$f" -gt 0 ] && count_fail "$f" "unit tests ($name)"
+	# a program that died (sanitizer report, crash) without a FAILED line still fails
+	[ "$crashed" -gt 0 ] && [ "$f" -eq 0 ] && count_fail "$crashed" "unit programs ($name)"
+	[ "$progs" -gt 0 ] || count_fail 1 "no unit test ran ($name)"
+}
+
+# integration NAME -- the real-DNS tests against build/NAME
+integration() {
+	local name=$1 out p f
+	note "integration tests ($name)"
+	out=$(tests/integration/run.sh "build/$name" 2>&1)
+	echo "$out"
+	read -r p f < <(echo "$out" | sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
+	if [ -z "${p:-}" ]; then
+		count_fail 1 "integration ($name) printed no summary"
+		return
+	fi
+	count_pass "$p"
+	[ "$f" -gt 0 ] && count_fail "$f" "integration ($name)"
+}
+
+# fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from tests/fuzz/corpus
+fuzz() {
+	local t name corpus
+	for t in build/fuzz/tests/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		note "fuzz $name for ${FUZZ_SECONDS}s"
+		corpus=build/fuzz/corpus/$name
+		mkdir -p "$corpus"
+		[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+		if "$t" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
+		    -print_final_stats=1 "$corpus" >"build/fuzz/$name.log" 2>&1; then
+			tail -n 3 "build/fuzz/$name.log"
+			count_pass 1
+		else
+			tail -n 60 "build/fuzz/$name.log"
+			count_fail 1 "fuzz $name"
+		fi
+	done
+}
+
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+	note "dependencies"
+	if [ "$(id -u)" -eq 0 ]; then
+		contrib/install-deps.sh || exit 1
+	else
+		sudo contrib/install-deps.sh || exit 1
+	fi
+fi
+note "autoreconf"
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
+
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/integration/lsan.supp}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+if build werror --enable-werror CC=gcc CFLAGS="-O2 -g"; then
+	unit werror
+	integration werror
+fi
+if build asan --enable-werror CC=gcc CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"; then
+	unit asan
+	integration asan
+fi
+if build fuzz --enable-fuzz CC=clang \
+    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+    LDFLAGS="-fsanitize=address,undefined"; then
+	fuzz
+fi
+
+note "summary"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "ci: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
