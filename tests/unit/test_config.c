@@ -611,6 +611,10 @@ every_boolean_key_sets_its_field(void **state UNUSED)
 		assert_int_equal(c.ignore_authenticated, d.ignore_authenticated);
 		assert_int_equal(c.require_tls_header, d.require_tls_header);
 		assert_int_equal(c.dry_run, d.dry_run);
+		/* and a word that is no boolean is refused, naming the key */
+		assert_int_equal(dt_config_set(&c, keys[i].key, "maybe", err,
+		    sizeof(err)), -1);
+		assert_non_null(strstr(err, keys[i].key));
 		dt_config_free(&c);
 		dt_config_free(&d);
 	}
@@ -1055,6 +1059,7 @@ ignore_networks_v4_mapped_ipv6_matches_ipv4_network(void **state UNUSED)
 	assert_int_equal(dt_netlist_match(l, "::FFFF:c000:201"), 1);
 	assert_int_equal(dt_netlist_match(l, "::ffff:192.0.3.1"), 0);
 	assert_int_equal(dt_netlist_match(l, "198.51.100.20"), 1);
+	assert_int_equal(dt_netlist_match(l, "198.51.100.255"), 1);	/* /24 */
 	assert_int_equal(dt_netlist_match(l, "198.51.101.20"), 0);
 	/* IPv4-compatible (deprecated) is not mapped */
 	assert_int_equal(dt_netlist_match(l, "::192.0.2.1"), 0);
