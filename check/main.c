@@ -126,19 +126,27 @@ check_args(int argc, char **argv, check_opts *o)
 static int
 check_config(const check_opts *o, dt_config *cfg)
 {
-	char	err[512];
+	char	err[512], *ta = NULL;
+	int	rc = 0;
 
+	/* the configuration wants absolute paths; a command line may be relative */
+	if (o->trust_anchor && strcmp(o->trust_anchor, "none") != 0
+	    && (ta = realpath(o->trust_anchor, NULL)) == NULL) {
+		fprintf(stderr, "dmarctls-check: %s: %s\n", o->trust_anchor, strerror(errno));
+		return EX_CONFIG;
+	}
 	dt_config_defaults(cfg);
 	if ((o->config && dt_config_load(cfg, o->config, err, sizeof(err)) < 0)
 	    || (o->resolver && dt_config_set(cfg, "Resolver", o->resolver, err, sizeof(err)) < 0)
-	    || (o->trust_anchor && dt_config_set(cfg, "TrustAnchorFile", o->trust_anchor,
-	    err, sizeof(err)) < 0)
+	    || (o->trust_anchor && dt_config_set(cfg, "TrustAnchorFile",
+	    ta ? ta : o->trust_anchor, err, sizeof(err)) < 0)
 	    || (o->authserv_id && dt_config_set(cfg, "AuthservID", o->authserv_id,
 	    err, sizeof(err)) < 0)) {
 		fprintf(stderr, "dmarctls-check: %s\n", err);
-		return EX_CONFIG;
+		rc = EX_CONFIG;
 	}
-	return 0;
+	free(ta);
+	return rc;
 }
 
 /* check_read - the whole message into memory */
