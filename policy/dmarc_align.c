@@ -18,7 +18,6 @@
 /* System library. */
 
 #include <string.h>
-#include <strings.h>
 
 /* Application-specific. */
 
@@ -51,12 +50,6 @@ dmarc_author_set_org(dmarc_author *a, const char *org)
 	a->have_org = 1;
 }
 
-int
-dmarc_domain_equal(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
-}
-
 /* name is parent, or a name below it (label boundary, not "xexample"). */
 int
 dmarc_domain_under(const char *name, const char *parent)
@@ -64,10 +57,10 @@ dmarc_domain_under(const char *name, const char *parent)
 	size_t	nlen = strlen(name), plen = strlen(parent);
 
 	if (nlen == plen)
-		return strcasecmp(name, parent) == 0;
+		return dmarc_domain_equal(name, parent);
 	if (nlen < plen + 1 || name[nlen - plen - 1] != '.')
 		return 0;
-	return strcasecmp(name + nlen - plen, parent) == 0;
+	return dmarc_domain_equal(name + nlen - plen, parent);
 }
 
 static const char *
@@ -92,7 +85,7 @@ dmarc_align(dmarc_discovery *d, dmarc_author *a, const char *id,
 	if (mode == DMARC_ALIGN_STRICT)
 		return DMARC_ALIGN_NO;
 	/* Different TLDs can share no Org Domain: no DNS needed. */
-	if (strcasecmp(last_label(id), last_label(a->domain)) != 0)
+	if (!dmarc_domain_equal(last_label(id), last_label(a->domain)))
 		return DMARC_ALIGN_NO;
 	if (!a->have_org) {
 		if (dmarc_org_domain(d, a->domain, a->org, sizeof(a->org))

@@ -5,7 +5,6 @@
  *	void dmarc_author_init(dmarc_author *a, const char *domain);
  *	dmarc_align_res dmarc_align(dmarc_discovery *d, dmarc_author *a,
  *	    const char *id, dmarc_alignment mode);
- *	int dmarc_domain_equal(const char *a, const char *b);
  *	int dmarc_domain_under(const char *name, const char *parent);
  *
  * DESCRIPTION
@@ -21,6 +20,9 @@
  *	its parents, so an identifier outside the author's Org Domain cannot
  *	align either: only an identifier under it costs a walk of its own
  *	(and that walk reuses the memo of d).
+ *
+ *	dmarc_domain_under() says whether name is parent or below it, on a
+ *	label boundary ("notexample.com" is not under "example.com").
  *
  *	dmarc_author caches the Author Domain's Org Domain across calls; the
  *	caller may preset it (dmarc_author_set_org()) when discovery already
@@ -53,7 +55,6 @@ void		dmarc_author_init(dmarc_author *a, const char *domain);
 void		dmarc_author_set_org(dmarc_author *a, const char *org);
 dmarc_align_res	dmarc_align(dmarc_discovery *d, dmarc_author *a,
 		    const char *id, dmarc_alignment mode);
-int		dmarc_domain_equal(const char *a, const char *b);
 int		dmarc_domain_under(const char *name, const char *parent);
 
 #endif

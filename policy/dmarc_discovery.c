@@ -25,7 +25,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Application-specific. */
 
@@ -54,6 +53,23 @@ dmarc_domain_valid(const char *domain)
 			return 0;	/* RFC 1035 section 2.3.4 */
 	}
 	return label > 0;		/* no trailing dot */
+}
+
+/* ASCII-only case folding: a locale must not change what a name means
+ * (strcasecmp() follows LC_CTYPE). */
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+int
+dmarc_domain_equal(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+			return 0;
+	return *a == *b;
 }
 
 size_t
@@ -157,6 +173,7 @@ classify(dmarc_discovery *d, const dns_txt *t, dmarc_name_answer *e)
 	dmarc_mode mode = d->mode == DMARC_DISCOVERY_PSL ? DMARC_MODE_RFC7489
 	    : DMARC_MODE_RFC9989;
 
+	e->status = t->status;
 	switch (t->status) {
 	case DNS_STATUS_NXDOMAIN:
 	case DNS_STATUS_NODATA:
@@ -203,7 +220,7 @@ answer_for(dmarc_discovery *d, const char *name)
 	size_t	i;
 
 	for (i = 0; i < d->nmemo; i++) {
-		if (strcasecmp(d->memo[i].name, name) != 0)
+		if (!dmarc_domain_equal(d->memo[i].name, name))
 			continue;
 		if (d->memo[i].state == DMARC_NAME_TEMPFAIL)
 			set_failed(d, "_dmarc.", name);
@@ -286,7 +303,7 @@ org_from_walk(const char *start, const walk_result *w, char *org,
 			copy_name(org, orglen, a->name);
 			return;
 		}
-		if (psd == DMARC_PSD_Y && strcasecmp(a->name, start) != 0) {
+		if (psd == DMARC_PSD_Y && !dmarc_domain_equal(a->name, start)) {
 			copy_name(org, orglen, suffix_labels(start,
 			    dmarc_domain_labels(a->name) + 1));
 			return;
@@ -353,7 +370,7 @@ discover_psl(dmarc_discovery *d, const char *author, dmarc_found *out)
 		return use_record(a, 1, out);
 	/* Step 5: several records end discovery; no Org Domain fallback. */
 	if (a->state == DMARC_NAME_MULTIPLE
-	    || strcasecmp(out->org_domain, author) == 0)
+	    || dmarc_domain_equal(out->org_domain, author))
 		return DMARC_DISC_NONE;
 	a = answer_for(d, out->org_domain);
 	if (a == NULL || a->state == DMARC_NAME_TEMPFAIL)
@@ -381,7 +398,7 @@ discover_treewalk(dmarc_discovery *d, const char *author, dmarc_found *out)
 		return DMARC_DISC_TEMPFAIL;
 	org_from_walk(author, &w, out->org_domain, sizeof(out->org_domain));
 	for (i = 0; i < w.nfound; i++)
-		if (strcasecmp(w.found[i]->name, out->org_domain) == 0)
+		if (dmarc_domain_equal(w.found[i]->name, out->org_domain))
 			return use_record(w.found[i], 0, out);
 	for (i = 0; i < w.nfound; i++)
 		if (answer_psd(w.found[i]) == DMARC_PSD_Y)
@@ -406,10 +423,18 @@ dmarc_domain_exists(dmarc_discovery *d, const char *domain, int *exists)
 {
 	dns_txt	t;
 	dns_status st;
+	size_t	i;
 
 	*exists = 1;
 	if (!dmarc_domain_valid(domain))
 		return DMARC_DISC_BADNAME;
+	/* _dmarc.<domain> answered (records or NODATA): then <domain> exists,
+	 * at least as an empty non-terminal (RFC 8020). No query needed. */
+	for (i = 0; i < d->nmemo; i++)
+		if (dmarc_domain_equal(d->memo[i].name, domain)
+		    && (d->memo[i].status == DNS_STATUS_OK
+		    || d->memo[i].status == DNS_STATUS_NODATA))
+			return DMARC_DISC_FOUND;
 	if (d->nqueries >= DMARC_MAX_QUERIES || d->lookup == NULL) {
 		set_failed(d, "", domain);
 		return DMARC_DISC_TEMPFAIL;

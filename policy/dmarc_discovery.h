@@ -14,6 +14,7 @@
  *	dmarc_disc_status dmarc_domain_exists(dmarc_discovery *d,
  *	    const char *domain, int *exists);
  *	int dmarc_domain_valid(const char *domain);
+ *	int dmarc_domain_equal(const char *a, const char *b);
  *	size_t dmarc_domain_labels(const char *domain);
  *
  * DESCRIPTION
@@ -48,7 +49,12 @@
  *	none (it is a public suffix or unknown to the list).
  *
  *	dmarc_domain_exists(): a TXT query for the name itself; NXDOMAIN
- *	means it does not exist (RFC 8020), OK/NODATA that it does.
+ *	means it does not exist (RFC 8020), OK/NODATA that it does. No query
+ *	is made when _dmarc.<name> already answered OK or NODATA: a name with
+ *	a child exists.
+ *
+ *	dmarc_domain_equal() compares names with ASCII-only case folding,
+ *	whatever the locale.
  *
  * DIAGNOSTICS
  *	DMARC_DISC_TEMPFAIL whenever an answer that matters was a DNS
@@ -103,6 +109,7 @@ typedef enum {
 typedef struct dmarc_name_answer {
 	char		name[DMARC_NAME_MAX + 1];	/* without "_dmarc." */
 	dmarc_name_state state;
+	dns_status	status;		/* the DNS answer for _dmarc.<name> */
 	dmarc_rec_status rstatus;	/* when state is RECORD */
 	dmarc_record	rec;		/* when state is RECORD */
 } dmarc_name_answer;
@@ -138,6 +145,7 @@ dmarc_disc_status dmarc_org_domain(dmarc_discovery *d, const char *domain,
 dmarc_disc_status dmarc_domain_exists(dmarc_discovery *d,
 		    const char *domain, int *exists);
 int		dmarc_domain_valid(const char *domain);
+int		dmarc_domain_equal(const char *a, const char *b);
 size_t		dmarc_domain_labels(const char *domain);
 
 #endif

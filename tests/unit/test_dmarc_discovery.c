@@ -599,6 +599,16 @@ invalid_names_are_refused_without_queries(void **state)
 }
 
 static void
+names_compare_ascii_case_insensitively(void **state)
+{
+	assert_true(dmarc_domain_equal("Example.COM", "example.com"));
+	assert_false(dmarc_domain_equal("example.com", "example.co"));
+	assert_false(dmarc_domain_equal("example.co", "example.com"));
+	assert_false(dmarc_domain_equal("\xc9xample.com", "\xe9xample.com"));
+	assert_true(dmarc_domain_equal("", ""));
+}
+
+static void
 name_longer_than_253_is_invalid(void **state)
 {
 	char	name[300];
@@ -747,6 +757,7 @@ main(void)
 		cmocka_unit_test(query_budget_is_capped),
 		cmocka_unit_test(author_existence_by_txt_query),
 		cmocka_unit_test(invalid_names_are_refused_without_queries),
+		cmocka_unit_test(names_compare_ascii_case_insensitively),
 		cmocka_unit_test(name_longer_than_253_is_invalid),
 		cmocka_unit_test(psl_mode_queries_author_then_org),
 		cmocka_unit_test(psl_mode_multiple_records_at_author_end_discovery),

@@ -422,6 +422,29 @@ sp_applies_to_existing_subdomain(void **state)
 }
 
 static void
+existence_known_from_dmarc_answer_needs_no_query(void **state)
+{
+	/* _dmarc.sub.example.com answered NODATA, so sub.example.com exists
+	 * (a name with a child exists): sp applies, no existence query. */
+	static const fake_rr t[] = {
+		{"_dmarc.sub.example.com", DNS_STATUS_NODATA, {NULL}},
+		{"_dmarc.example.com", DNS_STATUS_OK,
+		    {"v=DMARC1; p=none; sp=quarantine; np=reject"}},
+		{NULL, 0, {NULL}}
+	};
+	static const char *const want[] = {"_dmarc.sub.example.com",
+	    "_dmarc.example.com", "_dmarc.com", NULL};
+	msg	m;
+	dmarc_outcome o;
+
+	msg_init(&m, t, "sub.example.com");
+	dmarc_evaluate(&m.in, &o);
+	assert_int_equal(o.policy, DMARC_POLICY_QUARANTINE);
+	assert_queries(&m.dns, want);
+	dmarc_outcome_free(&o);
+}
+
+static void
 p_applies_at_author_domain_whatever_sp_np(void **state)
 {
 	static const char *const want[] = {"_dmarc.example.com", "_dmarc.com",
@@ -934,6 +957,7 @@ main(void)
 		cmocka_unit_test(relaxed_separate_org_below_psd_n_does_not_align),
 		cmocka_unit_test(np_applies_to_nonexistent_subdomain),
 		cmocka_unit_test(sp_applies_to_existing_subdomain),
+		cmocka_unit_test(existence_known_from_dmarc_answer_needs_no_query),
 		cmocka_unit_test(p_applies_at_author_domain_whatever_sp_np),
 		cmocka_unit_test(np_absent_uses_sp_without_existence_query),
 		cmocka_unit_test(sp_and_np_absent_fall_back_to_p),
