@@ -370,6 +370,19 @@ run_case bogus_zone_temperror_accepts_without_tempfail "$CONF_NOTEMPFAIL" "$m" $
 	mx.bogus.test x@bogus.test \
 	'$rc' 0 .action accept .dmarc.result temperror .smtp_reply null
 
+# Only the policy lookup fails; SPF and DKIM pass and align. Without the
+# policy there is no DMARC pass, and a domain that may publish p=reject
+# must not be accepted on a failed lookup when TempfailOnDNSError is on.
+m=$(signed halfbogus "x@halfbogus.test" halfbogus.test rsa "$W_KEY_RSA2048")
+run_case policy_lookup_bogus_tempfails_despite_auth "$CONF" "$m" $PASS_IP mx.halfbogus.test \
+	x@halfbogus.test \
+	'$rc' 3 .action tempfail .spf.result pass .dkim[0].result pass .dmarc.result temperror
+
+m=$(msg halfbogus_spoof "x@halfbogus.test")
+run_case policy_lookup_bogus_spoof_tempfails "$CONF" "$m" $FAIL_IP mail.attacker.example \
+	x@halfbogus.test \
+	'$rc' 3 .action tempfail .spf.result fail .dmarc.result temperror
+
 m=$(signed timeout "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
 run_case resolver_timeout_temperror_tempfails "$CONF_TIMEOUT" "$m" $PASS_IP mx.good.test \
 	alice@good.test \

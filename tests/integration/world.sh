@@ -27,6 +27,9 @@
 #	  insecure.test	unsigned child, no DS (DNSSEC-insecure, works normally).
 #	  bogus.test	signed child whose DS in test. is for another key
 #			(validators answer SERVFAIL: bogus).
+#	  _dmarc.halfbogus.test  the same trick for the policy record alone:
+#			halfbogus.test (in test.) has working SPF and DKIM,
+#			only its DMARC lookup fails.
 #
 #	After world_init these variables are set: W (the directory), and
 #	W_KEY_RSA2048, W_KEY_RSA1024, W_KEY_RSA512, W_KEY_ED25519 (PEM files),
@@ -127,6 +130,11 @@ EOF
 	dkim_txt rsa._domainkey rsa "$W_P_RSA2048"
 }
 
+zone_halfbogus_dmarc() {
+	soa_ns _dmarc.halfbogus.test.
+	echo '@	TXT	"v=DMARC1; p=reject"'
+}
+
 zone_bogus() {
 	soa_ns bogus.test.
 	cat <<EOF
@@ -147,6 +155,12 @@ insecure	NS	ns.insecure
 ns.insecure	A	127.0.0.1
 bogus	NS	ns.bogus
 ns.bogus	A	127.0.0.1
+_dmarc.halfbogus	NS	ns._dmarc.halfbogus
+ns._dmarc.halfbogus	A	127.0.0.1
+
+; SPF and DKIM work; the policy lives in a bogus child zone
+halfbogus	A	192.0.2.1
+halfbogus	TXT	"$W_SPF_TESTNET"
 
 ; p=quarantine
 quar	A	192.0.2.1
@@ -194,6 +208,7 @@ mail.strict	A	192.0.2.2
 mail.strict	TXT	"$W_SPF_TESTNET"
 EOF
 	dkim_txt rsa._domainkey.norec rsa "$W_P_RSA2048"
+	dkim_txt rsa._domainkey.halfbogus rsa "$W_P_RSA2048"
 	dkim_txt rsa._domainkey.org1.psd rsa "$W_P_RSA2048"
 	dkim_txt rsa._domainkey.other.psd rsa "$W_P_RSA2048"
 	dkim_txt rsa._domainkey.corp rsa "$W_P_RSA2048"
@@ -219,14 +234,16 @@ ds_of() {
 }
 
 world_zones() {
-	local d=$W/dnssec k_test k_good k_bogus k_other
+	local d=$W/dnssec k_test k_good k_bogus k_other k_half
 	mkdir -p "$d" "$W/zones"
 	k_test=$(dnssec_key test.) && k_good=$(dnssec_key good.test.) &&
-	k_bogus=$(dnssec_key bogus.test.) && k_other=$(dnssec_key bogus.test.) ||
-	    return 1
+	k_bogus=$(dnssec_key bogus.test.) && k_other=$(dnssec_key bogus.test.) &&
+	k_half=$(dnssec_key _dmarc.halfbogus.test.) || return 1
 
 	zone_good >"$d/good.test.zone" && sign_zone good.test. good.test.zone "$k_good" || return 1
 	zone_bogus >"$d/bogus.test.zone" && sign_zone bogus.test. bogus.test.zone "$k_bogus" || return 1
+	zone_halfbogus_dmarc >"$d/_dmarc.halfbogus.test.zone" &&
+	    sign_zone _dmarc.halfbogus.test. _dmarc.halfbogus.test.zone "$k_half" || return 1
 	zone_insecure >"$W/zones/insecure.test.zone" || return 1
 
 	# The parent carries the DS of good.test, and for bogus.test the DS
@@ -235,11 +252,14 @@ world_zones() {
 		zone_test
 		ds_of "$k_good"
 		ds_of "$k_other"
+		# a DS under the right owner name whose digest matches no key
+		ds_of "$k_other" | sed 's/^bogus\.test\./_dmarc.halfbogus.test./'
 	} >"$d/test.zone" || return 1
 	sign_zone test. test.zone "$k_test" || return 1
 
 	cp "$d/good.test.zone.signed" "$d/bogus.test.zone.signed" \
-	    "$d/test.zone.signed" "$W/zones/" || return 1
+	    "$d/_dmarc.halfbogus.test.zone.signed" "$d/test.zone.signed" \
+	    "$W/zones/" || return 1
 	ds_of "$k_test" >"$W/test.ds" || return 1
 	W_TA=$W/test.ds
 }
@@ -272,6 +292,9 @@ zone:
 	name: "bogus.test."
 	zonefile: "bogus.test.zone.signed"
 zone:
+	name: "_dmarc.halfbogus.test."
+	zonefile: "_dmarc.halfbogus.test.zone.signed"
+zone:
 	name: "insecure.test."
 	zonefile: "insecure.test.zone"
 EOF
@@ -303,7 +326,7 @@ server:
 remote-control:
 	control-enable: no
 EOF
-	for z in test. good.test. bogus.test. insecure.test.; do
+	for z in test. good.test. bogus.test. _dmarc.halfbogus.test. insecure.test.; do
 		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%s\n' "$z" "$W_NSD_PORT"
 	done
 }
@@ -321,7 +344,7 @@ world_init() {
 	# TrustAnchorFile: libunbound, like unbound, answers NXDOMAIN for
 	# .test unless its built-in local zone is switched off.
 	printf 'server:\n\tlocal-zone: "test." nodefault\n' >"$W/libunbound.conf"
-	W_UBCONF=$W/libunbound.conf
+	export W_UBCONF=$W/libunbound.conf
 	nsd-checkconf "$W/nsd.conf" || return 1
 	unbound-checkconf "$W/unbound.conf" >/dev/null || return 1
 }
@@ -367,6 +390,10 @@ world_check_dnssec() {
 	    { world_log "insecure.test is unexpectedly secure"; return 1; }
 	$q _dmarc.bogus.test TXT | grep -q 'status: SERVFAIL' ||
 	    { world_log "bogus.test is not bogus"; return 1; }
+	$q _dmarc.halfbogus.test TXT | grep -q 'status: SERVFAIL' ||
+	    { world_log "_dmarc.halfbogus.test is not bogus"; return 1; }
+	$q rsa._domainkey.halfbogus.test TXT | grep -q 'flags:.* ad[ ;]' ||
+	    { world_log "halfbogus.test keys are not secure"; return 1; }
 	# nothing is listening to UDP answers from the black hole
 	dig +time=1 +tries=1 -p "$W_HOLE_PORT" @127.0.0.1 test. SOA >/dev/null 2>&1 &&
 	    { world_log "the black hole answered"; return 1; }
