@@ -26,6 +26,8 @@
 # EXIT STATUS
 #	0 when everything is installed, non-zero otherwise.
 
+# The package lists are word-split on purpose.
+# shellcheck disable=SC2086
 set -eu
 
 PACKAGES="
@@ -61,7 +63,6 @@ echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-se
 
 echo "install-deps: installing:" $missing
 apt-get update -q
-# shellcheck disable=SC2086  # word splitting of the list is intended
 apt-get install -y -q --no-install-recommends $missing
 
 missing=$(missing_packages)
