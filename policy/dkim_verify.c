@@ -24,12 +24,15 @@
 #include <opendkim/dkim.h>
 
 #include "dkim_verify.h"
+#include "strbuf.h"
 
 #define DKIM_REPLY_MAX	65535
 
 struct dkim_verifier {
 	DKIM_LIB	*lib;
 };
+
+static int dkim_session_header_raw(dkim_session *s, const char *field, size_t len);
 
 struct dkim_session {
 	DKIM		*dkim;
@@ -230,8 +233,32 @@ dkim_session_new(dkim_verifier *v, const char *id)
 	return s;
 }
 
+/*
+ * dkim_session_header - one field. Folding may arrive with bare LF (files,
+ * and MTAs hand milters "\n\t"); canonicalization needs CRLF, and
+ * libopendkim's FIXCRLF repairs only the body, so fields are repaired here.
+ */
 int
 dkim_session_header(dkim_session *s, const char *field, size_t len)
+{
+	strbuf	crlf = STRBUF_INIT;
+	size_t	i;
+	int	rc;
+
+	if (memchr(field, '\n', len) == NULL)
+		return dkim_session_header_raw(s, field, len);
+	for (i = 0; i < len; i++) {
+		if (field[i] == '\n' && (i == 0 || field[i - 1] != '\r'))
+			strbuf_appendc(&crlf, '\r');
+		strbuf_appendc(&crlf, field[i]);
+	}
+	rc = crlf.failed ? -1 : dkim_session_header_raw(s, crlf.s, crlf.len);
+	strbuf_free(&crlf);
+	return rc;
+}
+
+static int
+dkim_session_header_raw(dkim_session *s, const char *field, size_t len)
 {
 	/* a malformed field is libopendkim's to judge; the others still count */
 	if (s->failed)
