@@ -111,21 +111,6 @@ copy_name(char *dst, size_t dstlen, const char *src)
 	dst[n] = '\0';
 }
 
-/* Release a dns_txt the way dns_txt_free() does, without calling dns.c. */
-static void
-txt_release(dns_txt *t)
-{
-	size_t	i;
-
-	if (t->txt != NULL) {
-		for (i = 0; i < t->n; i++)
-			free(t->txt[i]);
-		free(t->txt);
-	}
-	free(t->len);
-	memset(t, 0, sizeof(*t));
-}
-
 int
 dmarc_discovery_init(dmarc_discovery *d, dmarc_discovery_mode mode,
     const psl_ctx_t *psl, dns_txt_fn lookup, void *lookup_ctx)
@@ -240,7 +225,7 @@ answer_for(dmarc_discovery *d, const char *name)
 	d->lookup(d->lookup_ctx, qname, &t);
 	d->nqueries++;
 	classify(d, &t, e);
-	txt_release(&t);
+	dns_txt_free(&t);
 	d->nmemo++;
 	if (e->state == DMARC_NAME_TEMPFAIL)
 		set_failed(d, "_dmarc.", name);
@@ -443,7 +428,7 @@ dmarc_domain_exists(dmarc_discovery *d, const char *domain, int *exists)
 	d->lookup(d->lookup_ctx, domain, &t);
 	d->nqueries++;
 	st = t.status;
-	txt_release(&t);
+	dns_txt_free(&t);
 	switch (st) {
 	case DNS_STATUS_NXDOMAIN:
 		*exists = 0;

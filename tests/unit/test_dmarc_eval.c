@@ -15,76 +15,7 @@
 #include <strings.h>
 
 #include "dmarc_eval.h"
-
-/* ---- fake DNS ------------------------------------------------------ */
-
-#define FAKE_MAX_TXT	4
-#define FAKE_MAX_LOG	128
-
-typedef struct fake_rr {
-	const char	*name;
-	dns_status	status;
-	const char	*txt[FAKE_MAX_TXT];
-} fake_rr;
-
-typedef struct fake_dns {
-	const fake_rr	*table;
-	size_t		nq;
-	char		q[FAKE_MAX_LOG][DMARC_QNAME_MAX + 1];
-} fake_dns;
-
-/* Names not in the table do not exist (NXDOMAIN), unless the table has
- * a "*" entry, which answers every name not listed before it. */
-static void
-fake_lookup(void *ctx, const char *name, dns_txt *out)
-{
-	fake_dns *f = ctx;
-	const fake_rr *rr;
-	size_t	i, n = 0;
-
-	if (f->nq < FAKE_MAX_LOG)
-		snprintf(f->q[f->nq], sizeof(f->q[0]), "%s", name);
-	f->nq++;
-	memset(out, 0, sizeof(*out));
-	out->status = DNS_STATUS_NXDOMAIN;
-	for (rr = f->table; rr->name != NULL; rr++)
-		if (strcasecmp(rr->name, name) == 0 || strcmp(rr->name, "*") == 0)
-			break;
-	if (rr->name == NULL)
-		return;
-	out->status = rr->status;
-	while (n < FAKE_MAX_TXT && rr->txt[n] != NULL)
-		n++;
-	if (n == 0)
-		return;
-	out->txt = calloc(n, sizeof(char *));
-	out->len = calloc(n, sizeof(size_t));
-	assert_non_null(out->txt);
-	assert_non_null(out->len);
-	for (i = 0; i < n; i++) {
-		out->txt[i] = strdup(rr->txt[i]);
-		out->len[i] = strlen(rr->txt[i]);
-	}
-	out->n = n;
-}
-
-static void
-assert_queries(const fake_dns *f, const char *const *want)
-{
-	size_t	n = 0;
-
-	while (want[n] != NULL)
-		n++;
-	if (f->nq != n) {
-		size_t	i;
-
-		for (i = 0; i < f->nq && i < FAKE_MAX_LOG; i++)
-			print_message("query %zu: %s\n", i, f->q[i]);
-	}
-	assert_int_equal(f->nq, n);
-	for (n = 0; want[n] != NULL; n++)
-		assert_string_equal(f->q[n], want[n]);
-}
+#include "fake_dns.h"
 
 /* A message: From domain, SPF, up to four DKIM signatures. */
 typedef struct msg {
