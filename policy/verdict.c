@@ -14,10 +14,12 @@
  *	  reject mail because our resolver hiccupped, and nobody can get a
  *	  forgery accepted by making a lookup fail (that stays a fail).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libpsl.h>
 
@@ -39,6 +41,7 @@ struct dt_eval {
 	dt_context	*ctx;
 	dkim_session	*dkim;
 	int		have_envelope;
+	unsigned	seed;			/* rand_r state for pct sampling */
 	size_t		nfrom;			/* From fields seen */
 	from_domains	from;
 	dt_verdict	v;
@@ -105,6 +108,7 @@ dt_eval_new(dt_context *ctx, const char *id)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
 	e->ctx = ctx;
+	e->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)e;
 	if ((e->dkim = dkim_session_new(ctx->dkim, id)) == NULL) {
 		free(e);
 		return NULL;
@@ -239,7 +243,7 @@ dt_dmarc_input(dt_eval *e, const char *domain, const char **dkd, dkim_res *dkr,
 	in->psl = e->ctx->psl;
 	in->lookup = dns_lookup_txt;
 	in->lookup_ctx = e->ctx->dns;
-	in->pct_roll = rand() % 100;
+	in->pct_roll = rand_r(&e->seed) % 100;	/* RFC 7489 pct sampling */
 }
 
 /*
