@@ -143,6 +143,7 @@ check_config(const check_opts *o, dt_config *cfg)
 	    || (o->authserv_id && dt_config_set(cfg, "AuthservID", o->authserv_id,
 	    err, sizeof(err)) < 0)) {
 		fprintf(stderr, "dmarctls-check: %s\n", err);
+		dt_config_free(cfg);
 		rc = EX_CONFIG;
 	}
 	free(ta);

@@ -50,6 +50,23 @@ typedef struct dns_pending {
 	struct ub_result *result;
 } dns_pending;
 
+/* the calling thread's phase deadline (CLOCK_MONOTONIC ms), 0 for none */
+static _Thread_local long long dns_tl_deadline;
+
+static long long dns_now_ms(void);
+
+void
+dns_deadline_set(unsigned ms)
+{
+	dns_tl_deadline = dns_now_ms() + ms;
+}
+
+void
+dns_deadline_clear(void)
+{
+	dns_tl_deadline = 0;
+}
+
 const char *
 dns_status_name(dns_status s)
 {
@@ -266,8 +283,13 @@ dns_resolve(dns_resolver *r, const char *name, int rrtype)
 {
 	dns_pending *p;
 	struct ub_result *res;
+	long long deadline = dns_now_ms() + r->timeout_ms;
 	int	id;
 
+	if (dns_tl_deadline && dns_tl_deadline < deadline)
+		deadline = dns_tl_deadline;
+	if (deadline <= dns_now_ms())
+		return NULL;		/* the phase's budget is spent */
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->r = r;
@@ -275,7 +297,7 @@ dns_resolve(dns_resolver *r, const char *name, int rrtype)
 		free(p);
 		return NULL;
 	}
-	if (!dns_wait(r, p, dns_now_ms() + r->timeout_ms)) {
+	if (!dns_wait(r, p, deadline)) {
 		if (ub_cancel(r->ctx, id) == UB_NOERROR) {
 			free(p);	/* libunbound will not call back */
 			return NULL;

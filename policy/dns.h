@@ -8,6 +8,8 @@
  *	void dns_rrset_free(dns_rrset *rs);
  *	void dns_lookup_txt(void *resolver, const char *name, dns_txt *out);
  *	void dns_txt_free(dns_txt *t);
+ *	void dns_deadline_set(unsigned ms);
+ *	void dns_deadline_clear(void);
  *
  * DESCRIPTION
  *	One libunbound context is created per process and shared by every
@@ -20,6 +22,13 @@
  *	NODATA (the name exists, no record of that type). A bogus answer is
  *	reported as DNS_TEMPFAIL with sec == DNS_SEC_BOGUS: callers never see
  *	data that failed validation.
+ *
+ *	dns_deadline_set() gives the calling thread a budget: every query it
+ *	makes until dns_deadline_clear() ends at the deadline at the latest,
+ *	and a query asked after it is DNS_STATUS_TEMPFAIL at once. One phase
+ *	of a message (SPF at MAIL FROM; DKIM and DMARC at end of message) thus
+ *	costs a bounded time even when every server is silent, whatever the
+ *	number of lookups.
  *
  *	dns_lookup_txt() has the dns_txt_fn signature so that policy code can
  *	be handed a table-driven fake in unit tests.
@@ -99,6 +108,8 @@ void		dns_query(dns_resolver *r, const char *name, int rrtype, dns_rrset *out);
 void		dns_rrset_free(dns_rrset *rs);
 void		dns_lookup_txt(void *resolver, const char *name, dns_txt *out);
 void		dns_txt_free(dns_txt *t);
+void		dns_deadline_set(unsigned ms);
+void		dns_deadline_clear(void);
 const char	*dns_status_name(dns_status s);
 const char	*dns_sec_name(dns_sec s);
 

@@ -117,10 +117,21 @@ dt_eval_new(dt_context *ctx, const char *id)
 	return e;
 }
 
+/*
+ * Each phase that asks the DNS has a budget, so that a silent resolver costs
+ * a bounded time whatever the number of lookups: SPF at MAIL FROM one
+ * DNSTimeout (Sendmail waits 10 s for a filter's reply by default), the end
+ * of message two.
+ */
+#define DT_ENVELOPE_BUDGET(cfg)	((cfg)->dns_timeout * 1000)
+#define DT_EOM_BUDGET(cfg)	((cfg)->dns_timeout * 2000)
+
 void
 dt_eval_envelope(dt_eval *e, const char *ip, const char *helo, const char *mailfrom)
 {
+	dns_deadline_set(DT_ENVELOPE_BUDGET(e->ctx->cfg));
 	spf_check(e->ctx->spf, ip, helo, mailfrom, &e->v.spf);
+	dns_deadline_clear();
 	e->have_envelope = 1;
 }
 
@@ -405,12 +416,14 @@ dt_eval_finish(dt_eval *e)
 	const dt_config *cfg = e->ctx->cfg;
 	size_t	i, n;
 
+	dns_deadline_set(DT_EOM_BUDGET(cfg));
 	v->ndkim = dkim_session_eom(e->dkim, v->dkim, DT_MAX_DKIM);
 	n = dt_authors(e);
 	for (i = 0; i < n; i++) {
 		v->author[i] = e->from.domain[i];
 		dt_dmarc_one(e, v->author[i], &v->dmarc[i]);
 	}
+	dns_deadline_clear();
 	v->nauthors = n;
 	v->policy_action = dt_decide(cfg, v->dmarc, n, v->from_error[0] == '\0', &v->decisive);
 	v->dmarc_result = n ? v->dmarc[v->decisive].result : DMARC_RES_PERMERROR;

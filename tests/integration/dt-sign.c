@@ -51,7 +51,7 @@
 /* Project library. */
 #include "strbuf.h"
 
-#define DT_MAX_MESSAGE	(32u * 1024 * 1024)	/* refuse larger input */
+#define DT_MAX_MESSAGE	(128u * 1024 * 1024)	/* refuse larger input */
 #define DT_MAX_KEY	(64u * 1024)		/* a PEM key is a few KB */
 #define DT_JOBID	"dt-sign"
 #define DT_MIN_KEYBITS	512			/* sign with test-weak keys too */

@@ -42,7 +42,8 @@ set -f				# jq paths like .dkim[0].d are not globs
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CASE_TIMEOUT=30			# seconds any one dmarctls-check may take
-TIMEOUT_CASE_MAX=15		# seconds the DNS timeout case may take
+TIMEOUT_CASE_MAX=10		# seconds the DNS timeout case may take: with
+				# DNSTimeout 2 the phase budgets allow 2 + 4
 PASS_IP=192.0.2.10		# inside every test SPF record
 PASS_IP6=2001:db8::25
 FAIL_IP=198.51.100.7		# outside them (but inside helo.good.test's)
@@ -102,6 +103,8 @@ for tool in nsd unbound ldns-keygen ldns-signzone ldns-key2ds dig jq openssl per
 done
 [ -x "$CHECK" ] || fatal prerequisites "no $CHECK: build it first"
 [ -x "$SIGN" ] || fatal prerequisites "no $SIGN: make tests/integration/dt-sign"
+PROBE=$BUILDDIR/tests/integration/dt-dns
+[ -x "$PROBE" ] || fatal prerequisites "no $PROBE: make tests/integration/dt-dns"
 
 T=$(mktemp -d /tmp/dmarctls-integ.XXXXXX) || fatal setup "mktemp failed"
 export W_SRCDIR=$SRCDIR
@@ -514,5 +517,87 @@ run_case insecure_zone_spoof_rejects "$CONF" "$m" $FAIL_IP mail.attacker.example
 m=$(signed psl "Alice <alice@good.test>" mail.good.test rsa "$W_KEY_RSA2048")
 run_case psl_discovery_relaxed_pass "$CONF_PSL" "$m" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 .dmarc.result pass .dmarc.discovery psl .dmarc.org_domain good.test
+
+# --- the DNS layer itself (policy/dns.c through dt-dns): 8 threads asking
+# at once, the DNSSEC state of each answer, NXDOMAIN told from NODATA, and a
+# silent server costing one timeout, not a hang.
+# probe_case NAME DT-DNS-ARGS... -- every "ok -"/"not ok -" line counts
+probe_case() {
+	local name=$1 line
+	shift
+	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
+		return 0
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$name: ${line#ok - }" ;;
+		"not ok - "*) not_ok "$name" "${line#not ok - }" ;;
+		esac
+	done < <(timeout "$CASE_TIMEOUT" "$PROBE" "$@" 2>&1)
+}
+probe_case dns_layer -r "127.0.0.1@$W_UNBOUND_PORT" -a "$W_TA" -u "$W_UBCONF" -j 8 -n 10 \
+	_dmarc.good.test/TXT/ok/secure good.test/TLSA/nodata/secure \
+	nosuch.good.test/TXT/nxdomain/secure _dmarc.insecure.test/TXT/ok/insecure \
+	_dmarc.bogus.test/TXT/tempfail/bogus _dmarc.quar.test/TXT/ok/secure \
+	'bad..name.test/TXT/nxdomain/insecure'
+probe_case dns_layer_timeout -r "127.0.0.1@$W_HOLE_PORT" -u "$W_UBCONF" -a none -T 1000 \
+	-M 2500 -j 4 good.test/TXT/tempfail/insecure
+
+# --- hostile and broken input: a clear error or a defined verdict, never a crash
+# exit_case NAME EXPECTED-STATUS ARGS... -- dmarctls-check ARGS must exit so
+exit_case() {
+	local name=$1 want=$2 rc
+	shift 2
+	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
+		return 0
+	fi
+	timeout "$CASE_TIMEOUT" "$CHECK" "$@" >"$T/out/$name.out" 2>"$T/out/$name.err"
+	rc=$?
+	if [ "$rc" -eq "$want" ] && [ -s "$T/out/$name.err" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "expected exit $want with a message on stderr, got $rc"
+	fi
+}
+exit_case unreadable_message_exits_65 65 -c "$CONF" --ip $PASS_IP --json "$T/msg/no-such.eml"
+exit_case directory_as_message_exits_65 65 -c "$CONF" --ip $PASS_IP --json "$T/msg"
+exit_case bad_client_address_exits_64 64 -c "$CONF" --ip 192.0.2.300 --json "$m"
+printf 'Resolver 127.0.0.1@%s\nNoSuchKey yes\n' "$W_UNBOUND_PORT" >"$T/conf/bad.conf"
+exit_case unknown_config_key_exits_78 78 -c "$T/conf/bad.conf" --ip $PASS_IP --json "$m"
+
+# Deterministic junk bytes (AES-CTR of zeros): no header field, so no From.
+m=$T/msg/binary_junk.eml
+head -c 65536 /dev/zero | openssl enc -aes-128-ctr -nosalt \
+    -K 000102030405060708090a0b0c0d0e0f -iv 0 2>/dev/null >"$m"
+run_case binary_junk_is_permerror "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
+	'$rc' 2 .action reject .dmarc.result permerror '.dmarc_all|length' 0 \
+	'.headers[0]|test("dmarc=permerror")' true
+
+m=$T/msg/truncated_in_from.eml
+printf 'Subject: cut\r\nFrom: Alice <alice@goo' >"$m"
+run_case truncated_inside_from_is_permerror "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
+	'$rc' 2 .action reject .dmarc.result permerror .spf.result pass
+
+m=$T/msg/truncated_after_from.eml
+printf 'From: Alice <alice@good.test>\r\nSubject: cut her' >"$m"
+run_case truncated_headers_no_body_evaluates "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
+	'$rc' 0 .action accept .dmarc.result pass .dmarc.spf_aligned true
+
+m=$T/msg/nul_in_from.eml
+printf 'From: alice@evil.test\0@good.test\r\nSubject: nul\r\n\r\nbody\r\n' >"$m"
+run_case nul_in_from_is_permerror "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
+	'$rc' 2 .dmarc.result permerror '.dmarc_all|length' 0
+
+# 50 MB body, signed: hashed in full, and it passes.
+m=$T/msg/big.plain.eml
+{
+	printf 'From: Alice <alice@good.test>\r\nSubject: fifty megabytes\r\n\r\n'
+	yes 'All work and no play makes a very large message body indeed.' | head -n 832000 |
+	    sed 's/$/\r/'
+} >"$m"
+sign_file "$m" "$T/msg/big.eml" good.test rsa "$W_KEY_RSA2048"
+run_case fifty_megabyte_message_passes "$CONF" "$T/msg/big.eml" $FAIL_IP mx.good.test \
+	alice@good.test '$rc' 0 .dkim[0].result pass .dmarc.result pass
+rm -f "$m" "$T/msg/big.eml"
 
 summary_and_exit
