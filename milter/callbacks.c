@@ -1,0 +1,424 @@
+/*
+ * callbacks.c -- the libmilter callbacks of dmarctls-milter (see callbacks.h).
+ *
+ * DESCRIPTION
+ *	Stage by stage: negotiate (ask only for what we use, and for no
+ *	reply where we never say anything but "continue"), connect (client
+ *	address; IgnoreNetworks), HELO (the name, and the TLS macros, which
+ *	change after STARTTLS), MAIL (SPF; SMTP AUTH clients skipped), each
+ *	header (DKIM, From, and our own authserv-id in A-R fields that must
+ *	go), end of headers, body, end of message (decide and apply).
+ *
+ *	Protocol facts this file relies on: with SMFIP_HDR_LEADSPC the MTA
+ *	passes header values with their leading white space and expects the
+ *	same in values we add; a stage for which no-reply was negotiated must
+ *	return SMFIS_NOREPLY; smfi_chgheader() indexes fields of one name from
+ *	1, so forged fields are deleted from the last to the first.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <libmilter/mfapi.h>
+
+#include "authres_parse.h"
+#include "callbacks.h"
+#include "generation.h"
+#include "log.h"
+#include "strbuf.h"
+
+#define DT_AR_NAME	"Authentication-Results"
+#define DT_QUAR_NAME	"X-Dmarctls-Quarantine"
+#define DT_MAX_AR	10000	/* A-R fields tracked per message (MESSAGE_MAX_FIELDS) */
+
+/* the protocol options we ask for, when the MTA offers them */
+#define DT_WANT_PROTO	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC \
+	| SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define DT_WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
+
+typedef struct dt_conn {
+	dt_gen		*gen;
+	unsigned long	proto;		/* negotiated SMFIP_* */
+	int		ignored;	/* IgnoreNetworks, or no address */
+	char		ip[INET6_ADDRSTRLEN];
+	char		helo[256];
+	char		tls_version[32], cipher[128];
+	unsigned	cipher_bits;
+	/* the message in progress */
+	dt_eval		*eval;
+	int		skip;		/* SMTP AUTH client: not evaluated */
+	int		requiretls;
+	char		qid[64];
+	int		nar;		/* A-R fields seen */
+	int		*forged;	/* their positions (1-based) that must go */
+	size_t		nforged;
+} dt_conn;
+
+static dt_conn *
+dt_conn_get(SMFICTX *ctx)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL)
+		smfi_setpriv(ctx, c);
+	return c;
+}
+
+/* dt_msg_reset - forget the message in progress (RSET, abort, next MAIL) */
+static void
+dt_msg_reset(dt_conn *c)
+{
+	dt_eval_free(c->eval);
+	c->eval = NULL;
+	free(c->forged);
+	c->forged = NULL;
+	c->nforged = 0;
+	c->nar = 0;
+	c->skip = 0;
+	c->requiretls = 0;
+	c->qid[0] = '\0';
+}
+
+static sfsistat
+dt_noreply(const dt_conn *c, unsigned long flag)
+{
+	return c && (c->proto & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static void
+dt_macro(SMFICTX *ctx, const char *name, char *out, size_t outlen)
+{
+	const char *v = smfi_getsymval(ctx, (char *)name);
+
+	if (v != NULL)
+		snprintf(out, outlen, "%s", v);
+}
+
+static sfsistat
+dt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+    unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+    unsigned long *pf3)
+{
+	dt_conn	*c = dt_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	*pf0 = f0 & DT_WANT_ACTIONS;
+	*pf1 = c->proto = f1 & DT_WANT_PROTO;
+	*pf2 = *pf3 = 0;
+	if (f0 & SMFIF_SETSYMLIST) {
+		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name}");
+		smfi_setsymlist(ctx, SMFIM_HELO,
+		    "{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer} {verify}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_type} {auth_authen} "
+		    "{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer} {verify}");
+		smfi_setsymlist(ctx, SMFIM_EOH, "i");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* dt_addr_text - the client address as text; IPv4-mapped IPv6 as IPv4 */
+static int
+dt_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	if (sa == NULL)
+		return -1;
+	if (sa->sa_family == AF_INET)
+		return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+		    (socklen_t)outlen) ? 0 : -1;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			return inet_ntop(AF_INET, &a->s6_addr[12], out, (socklen_t)outlen) ? 0 : -1;
+		return inet_ntop(AF_INET6, a, out, (socklen_t)outlen) ? 0 : -1;
+	}
+	return -1;
+}
+
+static sfsistat
+dt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	dt_conn	*c = dt_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (c->gen == NULL && (c->gen = dt_gen_acquire()) == NULL)
+		return SMFIS_TEMPFAIL;
+	if (dt_addr_text(hostaddr, c->ip, sizeof(c->ip)) < 0) {
+		c->ignored = 1;		/* local submission: no client to check */
+		return SMFIS_ACCEPT;
+	}
+	if (dt_netlist_match(c->gen->cfg.ignore_networks, c->ip)) {
+		c->ignored = 1;
+		return SMFIS_ACCEPT;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* dt_tls_macros - the session's TLS state; absent macros mean plaintext */
+static void
+dt_tls_macros(SMFICTX *ctx, dt_conn *c, int reset)
+{
+	char	bits[16] = "";
+
+	if (reset) {
+		c->tls_version[0] = c->cipher[0] = '\0';
+		c->cipher_bits = 0;
+	}
+	dt_macro(ctx, "{tls_version}", c->tls_version, sizeof(c->tls_version));
+	dt_macro(ctx, "{cipher}", c->cipher, sizeof(c->cipher));
+	dt_macro(ctx, "{cipher_bits}", bits, sizeof(bits));
+	if (bits[0])
+		c->cipher_bits = (unsigned)strtoul(bits, NULL, 10);
+}
+
+static sfsistat
+dt_helo(SMFICTX *ctx, char *helo)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	snprintf(c->helo, sizeof(c->helo), "%s", helo ? helo : "");
+	dt_tls_macros(ctx, c, 1);	/* HELO again after STARTTLS: new state */
+	return dt_noreply(c, SMFIP_NR_HELO);
+}
+
+static sfsistat
+dt_envfrom(SMFICTX *ctx, char **argv)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+	const char *auth;
+	int	i;
+
+	if (c == NULL || c->gen == NULL)
+		return SMFIS_TEMPFAIL;
+	dt_msg_reset(c);
+	dt_macro(ctx, "i", c->qid, sizeof(c->qid));
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	if (auth && *auth && c->gen->cfg.ignore_authenticated) {
+		c->skip = 1;
+		return SMFIS_ACCEPT;	/* this message only */
+	}
+	for (i = 1; argv[0] && argv[i]; i++)
+		if (strcasecmp(argv[i], "REQUIRETLS") == 0)
+			c->requiretls = 1;
+	dt_tls_macros(ctx, c, 0);
+	if ((c->eval = dt_eval_new(c->gen->ctx, c->qid)) == NULL)
+		return SMFIS_TEMPFAIL;
+	dt_eval_tls(c->eval, c->tls_version, c->cipher, c->cipher_bits, c->requiretls);
+	dt_eval_envelope(c->eval, c->ip, c->helo[0] ? c->helo : NULL, argv[0]);
+	return SMFIS_CONTINUE;
+}
+
+/* dt_ar_field - remember an A-R field that carries our authserv-id */
+static void
+dt_ar_field(dt_conn *c, const char *value)
+{
+	char	*id = authres_authserv_id(value, strlen(value));
+	int	*p;
+
+	c->nar++;
+	/* ours, or unreadable: either way no reader may trust it (RFC 8601 5) */
+	if ((id == NULL || strcasecmp(id, c->gen->cfg.authserv_id) == 0)
+	    && c->nforged < DT_MAX_AR
+	    && (p = realloc(c->forged, (c->nforged + 1) * sizeof(*p))) != NULL) {
+		c->forged = p;
+		c->forged[c->nforged++] = c->nar;
+	}
+	free(id);
+}
+
+static sfsistat
+dt_header(SMFICTX *ctx, char *name, char *value)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+	strbuf	raw = STRBUF_INIT;
+	const char *sep;
+
+	if (c == NULL || c->eval == NULL)
+		return dt_noreply(c, SMFIP_NR_HDR);
+	/* libopendkim wants the field as written: "Name:" then the value */
+	sep = (c->proto & SMFIP_HDR_LEADSPC) ? ":" : ": ";
+	strbuf_printf(&raw, "%s%s%s", name, sep, value);
+	if (!raw.failed)
+		dt_eval_header(c->eval, name, raw.s, raw.len, value, strlen(value));
+	strbuf_free(&raw);
+	if (strcasecmp(name, DT_AR_NAME) == 0)
+		dt_ar_field(c, value);
+	return dt_noreply(c, SMFIP_NR_HDR);
+}
+
+static sfsistat
+dt_eoh(SMFICTX *ctx)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c && c->eval) {
+		if (c->qid[0] == '\0')
+			dt_macro(ctx, "i", c->qid, sizeof(c->qid));
+		dt_eval_eoh(c->eval);
+	}
+	return dt_noreply(c, SMFIP_NR_EOH);
+}
+
+static sfsistat
+dt_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c && c->eval)
+		dt_eval_body(c->eval, buf, len);
+	return dt_noreply(c, SMFIP_NR_BODY);
+}
+
+/* dt_add_field - insert (at the top) or add a field, with the leading space */
+static int
+dt_add_field(SMFICTX *ctx, const dt_conn *c, const char *name, const char *value, int top)
+{
+	strbuf	v = STRBUF_INIT;
+	int	rc;
+
+	strbuf_printf(&v, "%s%s", (c->proto & SMFIP_HDR_LEADSPC) ? " " : "", value);
+	if (v.failed) {
+		strbuf_free(&v);
+		return MI_FAILURE;
+	}
+	rc = top ? smfi_insheader(ctx, 0, (char *)name, v.s)
+	    : smfi_addheader(ctx, (char *)name, v.s);
+	strbuf_free(&v);
+	return rc;
+}
+
+/* dt_setreply - smfi_setreply wants every '%' of the text doubled */
+static void
+dt_setreply(SMFICTX *ctx, const dt_verdict *v)
+{
+	strbuf	t = STRBUF_INIT;
+	const char *p;
+
+	if (!v->has_reply)
+		return;
+	for (p = v->reply_text; *p; p++)
+		strbuf_append(&t, *p == '%' ? "%%" : (char[2]){ *p, '\0' });
+	if (!t.failed && smfi_setreply(ctx, (char *)v->reply_code, (char *)v->reply_xcode,
+	    t.s ? t.s : (char *)"") != MI_SUCCESS)
+		dt_log(LOG_WARNING, "cannot set the SMTP reply %s %s", v->reply_code, v->reply_xcode);
+	strbuf_free(&t);
+}
+
+/* dt_modify - take forged A-R fields out, put ours at the top */
+static void
+dt_modify(SMFICTX *ctx, dt_conn *c, const dt_verdict *v)
+{
+	size_t	i;
+
+	for (i = c->nforged; i > 0; i--)
+		if (smfi_chgheader(ctx, DT_AR_NAME, c->forged[i - 1], NULL) != MI_SUCCESS)
+			dt_log(LOG_WARNING, "%s: cannot remove forged %s field %d", c->qid,
+			    DT_AR_NAME, c->forged[i - 1]);
+	if (v->authres && dt_add_field(ctx, c, DT_AR_NAME, v->authres, 1) != MI_SUCCESS)
+		dt_log(LOG_WARNING, "%s: cannot insert %s", c->qid, DT_AR_NAME);
+}
+
+/* dt_log_verdict - the one summary line per message */
+static void
+dt_log_verdict(const dt_conn *c, const dt_verdict *v)
+{
+	const char *from = v->nauthors ? v->author[v->decisive] : "-";
+
+	dt_log(LOG_INFO, "%s: ip=%s helo=%s from=%s spf=%s dkim=%s%s dmarc=%s policy=%s "
+	    "action=%s%s removed_ar=%zu",
+	    c->qid[0] ? c->qid : "NOQUEUE", c->ip, c->helo[0] ? c->helo : "-", from,
+	    spf_res_name(v->spf.mailfrom), v->ndkim ? dkim_res_name(v->dkim[0].result) : "none",
+	    v->ndkim > 1 ? "+" : "", dmarc_res_name(v->dmarc_result),
+	    v->nauthors ? dmarc_policy_name(v->dmarc[v->decisive].policy) : "-",
+	    action_name(v->action), v->action != v->policy_action ? " (DryRun)" : "",
+	    c->nforged);
+}
+
+static sfsistat
+dt_eom(SMFICTX *ctx)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+	const dt_verdict *v;
+	sfsistat rc = SMFIS_ACCEPT;
+	char	reason[300];
+
+	if (c == NULL || c->eval == NULL)
+		return SMFIS_CONTINUE;
+	dt_macro(ctx, "i", c->qid, sizeof(c->qid));
+	v = dt_eval_finish(c->eval);
+	dt_modify(ctx, c, v);
+	switch (v->action) {
+	case ACTION_REJECT:
+		dt_setreply(ctx, v);
+		rc = SMFIS_REJECT;
+		break;
+	case ACTION_TEMPFAIL:
+		dt_setreply(ctx, v);
+		rc = SMFIS_TEMPFAIL;
+		break;
+	case ACTION_QUARANTINE:
+		snprintf(reason, sizeof(reason), "DMARC policy of %s",
+		    v->nauthors ? v->author[v->decisive] : "the author domain");
+		if (c->gen->cfg.quarantine_hold) {
+			if (smfi_quarantine(ctx, reason) != MI_SUCCESS)
+				dt_log(LOG_WARNING, "%s: the MTA refused to quarantine", c->qid);
+		} else if (dt_add_field(ctx, c, DT_QUAR_NAME, reason, 0) != MI_SUCCESS) {
+			dt_log(LOG_WARNING, "%s: cannot add %s", c->qid, DT_QUAR_NAME);
+		}
+		break;
+	default:
+		break;
+	}
+	dt_log_verdict(c, v);
+	dt_msg_reset(c);
+	return rc;
+}
+
+static sfsistat
+dt_abort(SMFICTX *ctx)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c)
+		dt_msg_reset(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+dt_close(SMFICTX *ctx)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	dt_msg_reset(c);
+	dt_gen_release(c->gen);
+	free(c);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc dt_milter_desc = {
+	.xxfi_name = "dmarctls",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = dt_connect,
+	.xxfi_helo = dt_helo,
+	.xxfi_envfrom = dt_envfrom,
+	.xxfi_header = dt_header,
+	.xxfi_eoh = dt_eoh,
+	.xxfi_body = dt_body,
+	.xxfi_eom = dt_eom,
+	.xxfi_abort = dt_abort,
+	.xxfi_close = dt_close,
+	.xxfi_negotiate = dt_negotiate,
+};

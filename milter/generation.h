@@ -1,0 +1,43 @@
+/*
+ * generation.h -- the configuration in force, swapped whole on reload.
+ *
+ * SYNOPSIS
+ *	int dt_gen_load(const char *path, const char *socket, char *err, size_t errlen);
+ *	dt_gen *dt_gen_acquire(void);
+ *	void dt_gen_release(dt_gen *g);
+ *	void dt_gen_shutdown(void);
+ *
+ * DESCRIPTION
+ *	A generation is one loaded configuration and the engines built from
+ *	it (resolver, SPF, DKIM: a dt_context). A connection acquires the
+ *	current generation when it starts and releases it when it ends, so a
+ *	reload (SIGHUP) never changes the rules under a session in progress and
+ *	never drops one: new connections get the new generation, the old one
+ *	is freed when its last connection ends.
+ *
+ *	dt_gen_load() reads the file (or only the defaults when path is NULL),
+ *	builds the engines, and makes the result current; on any error the
+ *	generation in force stays, and err says why. socket, when not NULL,
+ *	overrides the Socket key (the -p option).
+ */
+#ifndef DMARCTLS_GENERATION_H
+#define DMARCTLS_GENERATION_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "verdict.h"
+
+typedef struct dt_gen {
+	dt_config	cfg;
+	dt_context	*ctx;
+	unsigned	refs;		/* connections, plus one while current */
+	unsigned	serial;		/* 1 for the first load, +1 per reload */
+} dt_gen;
+
+int	dt_gen_load(const char *path, const char *socket, char *err, size_t errlen);
+dt_gen	*dt_gen_acquire(void);
+void	dt_gen_release(dt_gen *g);
+void	dt_gen_shutdown(void);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * main.c -- dmarctls-milter: the daemon an MTA talks to over the milter protocol.
+ *
+ * SYNOPSIS
+ *	dmarctls-milter [-c FILE] [-f] [-n] [-p SOCKET]
+ *
+ * DESCRIPTION
+ *	-c FILE		configuration (default /etc/dmarctls/dmarctls.conf when it
+ *			exists, else the built-in defaults)
+ *	-f		stay in the foreground
+ *	-n		check the configuration (and build the engines) and exit
+ *	-p SOCKET	override the Socket key
+ *
+ *	Order of start: read the configuration and build the engines, open
+ *	the socket (as root if it must be), detach, write the pid file, give
+ *	up root for UserID, run. SIGHUP reloads the configuration for new
+ *	connections (a bad file keeps the old one, and the log says why);
+ *	SIGTERM stops.
+ *
+ * EXIT STATUS
+ *	0 on a clean stop or a good -n check, 64 usage, 71 cannot start,
+ *	78 configuration error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "callbacks.h"
+#include "generation.h"
+#include "log.h"
+#include "sighup.h"
+
+#define DT_DEFAULT_CONFIG	"/etc/dmarctls/dmarctls.conf"
+#define DT_MAX_FD_SCAN		1024	/* where to look for libmilter's listener */
+
+static const char *opt_config;
+static const char *opt_socket;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dmarctls-milter [-c FILE] [-f] [-n] [-p SOCKET]\n");
+	exit(EX_USAGE);
+}
+
+/* dt_reload - SIGHUP: a new generation, or the old one and a reason */
+static void
+dt_reload(void)
+{
+	char	err[512];
+
+	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0)
+		dt_log(LOG_ERR, "reload of %s failed, keeping the configuration in force: %s",
+		    opt_config ? opt_config : "(defaults)", err);
+	else
+		dt_log(LOG_INFO, "configuration %s reloaded", opt_config ? opt_config : "(defaults)");
+}
+
+/*
+ * dt_nodelay - libmilter replies with several small writes at end of message
+ * (insert header, then accept); with Nagle on an inet socket the second one
+ * waits for the MTA's delayed ACK (~40 ms). libmilter does not expose its
+ * listening socket, so find it: accepted sockets inherit TCP_NODELAY.
+ */
+static void
+dt_nodelay(void)
+{
+	int	fd, on = 1, listening;
+	socklen_t len;
+	struct sockaddr_storage ss;
+
+	for (fd = 0; fd < DT_MAX_FD_SCAN; fd++) {
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0
+		    || (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0)
+			dt_log(LOG_WARNING, "TCP_NODELAY on the listening socket: %s",
+			    strerror(errno));
+	}
+}
+
+/* dt_drop_privileges - become UserID (user[:group]) when running as root */
+static int
+dt_drop_privileges(const char *spec)
+{
+	char	user[256], *group;
+	struct passwd *pw;
+	struct group *gr;
+	gid_t	gid;
+
+	if (spec == NULL || geteuid() != 0)
+		return 0;
+	snprintf(user, sizeof(user), "%s", spec);
+	if ((group = strchr(user, ':')) != NULL)
+		*group++ = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		dt_log(LOG_ERR, "UserID: no user %s", user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (group && (gr = getgrnam(group)) == NULL) {
+		dt_log(LOG_ERR, "UserID: no group %s", group);
+		return -1;
+	} else if (group) {
+		gid = gr->gr_gid;
+	}
+	if (setgroups(0, NULL) < 0 || initgroups(pw->pw_name, gid) < 0 || setgid(gid) < 0
+	    || setuid(pw->pw_uid) < 0) {
+		dt_log(LOG_ERR, "cannot become %s: %s", spec, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		dt_log(LOG_ERR, "could regain root after dropping privileges");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+dt_write_pidfile(const char *path)
+{
+	FILE	*fp;
+
+	if (path == NULL)
+		return 0;
+	if ((fp = fopen(path, "w")) == NULL) {
+		dt_log(LOG_ERR, "pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+/* dt_socket_spec - libmilter's form: inet6 addresses without brackets */
+static char *
+dt_socket_spec(const char *s)
+{
+	char	*spec = strdup(s), *lb, *rb;
+
+	if (spec && strncmp(spec, "inet6:", 6) == 0 && (lb = strchr(spec, '[')) != NULL
+	    && (rb = strchr(lb, ']')) != NULL) {
+		memmove(rb, rb + 1, strlen(rb + 1) + 1);
+		memmove(lb, lb + 1, strlen(lb + 1) + 1);
+	}
+	return spec;
+}
+
+/* dt_listen - register, open the socket; 0 or an exit status */
+static int
+dt_listen(const dt_config *cfg)
+{
+	char	*spec = dt_socket_spec(cfg->socket);
+
+	if (spec == NULL || smfi_register(dt_milter_desc) != MI_SUCCESS
+	    || smfi_setconn(spec) != MI_SUCCESS || smfi_opensocket(1) != MI_SUCCESS) {
+		dt_log(LOG_ERR, "cannot listen on %s", cfg->socket);
+		free(spec);
+		return EX_OSERR;
+	}
+	free(spec);
+	dt_nodelay();
+	return 0;
+}
+
+static const char *
+dt_default_config(void)
+{
+	return access(DT_DEFAULT_CONFIG, R_OK) == 0 ? DT_DEFAULT_CONFIG : NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	int	c, foreground = 0, check_only = 0, rc;
+	char	err[512];
+	dt_gen	*g;
+
+	while ((c = getopt(argc, argv, "c:fnp:")) != -1) {
+		switch (c) {
+		case 'c': opt_config = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'n': check_only = 1; break;
+		case 'p': opt_socket = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (opt_config == NULL)
+		opt_config = dt_default_config();
+	dt_log_open("dmarctls-milter", 0, NULL);
+	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0) {
+		dt_log(LOG_ERR, "%s", err);
+		return EX_CONFIG;
+	}
+	if (check_only) {
+		dt_gen_shutdown();
+		return 0;
+	}
+	g = dt_gen_acquire();
+	dt_log_open("dmarctls-milter", g->cfg.syslog, g->cfg.syslog_facility);
+	if ((rc = dt_listen(&g->cfg)) != 0)
+		return rc;
+	if (!foreground && daemon(0, 0) < 0) {
+		dt_log(LOG_ERR, "cannot detach: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	if (dt_write_pidfile(g->cfg.pid_file) < 0 || dt_drop_privileges(g->cfg.user_id) < 0)
+		return EX_OSERR;
+	dt_sighup_set_handler(dt_reload);
+	dt_log(LOG_INFO, "dmarctls-milter started on %s (authserv-id %s)", g->cfg.socket,
+	    g->cfg.authserv_id);
+	dt_gen_release(g);
+	rc = smfi_main();
+	dt_log(LOG_INFO, "dmarctls-milter stopped");
+	dt_gen_shutdown();
+	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}
