@@ -45,6 +45,7 @@
 
 #define DT_DEFAULT_CONFIG	"/etc/dmarctls/dmarctls.conf"
 #define DT_MAX_FD_SCAN		1024	/* where to look for libmilter's listener */
+#define DT_MAX_PACKET		(1024 * 1024)	/* milter packets we accept (libmilter: 64 KB) */
 
 static const char *opt_config;
 static const char *opt_socket;
@@ -168,6 +169,8 @@ dt_listen(const dt_config *cfg)
 {
 	char	*spec = dt_socket_spec(cfg->socket);
 
+	/* header fields over 64 KB exist (Postfix's header_size_limit is 100 KB) */
+	(void)smfi_setmaxdatasize(DT_MAX_PACKET);
 	if (spec == NULL || smfi_register(dt_milter_desc) != MI_SUCCESS
 	    || smfi_setconn(spec) != MI_SUCCESS || smfi_opensocket(1) != MI_SUCCESS) {
 		dt_log(LOG_ERR, "cannot listen on %s", cfg->socket);

@@ -1,0 +1,25 @@
+-- reload_header.lua -- after SIGHUP with Quarantine header, IgnoreNetworks
+-- and IgnoreAuthenticatedClients set.
+dofile(os.getenv("DT_LIB"))
+
+local c, r
+
+c = session(FAIL_IP, "mail.attacker.example")
+r = message(c, "<x@quar.test>", plain("x@quar.test"))
+report("reload_applies_quarantine_header", r == SMFIR_ACCEPT
+    and mt.eom_check(c, MT_HDRADD, "X-Dmarctls-Quarantine")
+    and not mt.eom_check(c, MT_QUARANTINE), "reply " .. tostring(r))
+mt.disconnect(c)
+
+c = mt.connect(SOCK, 20, 0.25)
+mt.conninfo(c, "client.example", "203.0.113.9")
+report("ignore_networks_accepts_at_connect", mt.getreply(c) == SMFIR_ACCEPT,
+    "reply " .. tostring(mt.getreply(c)))
+mt.disconnect(c)
+
+c = session(FAIL_IP, "mail.attacker.example")
+mt.macro(c, SMFIC_MAIL, "{auth_authen}", "alice", "{auth_type}", "PLAIN")
+mt.mailfrom(c, "<alice@good.test>")
+report("authenticated_client_not_evaluated", mt.getreply(c) == SMFIR_ACCEPT,
+    "reply " .. tostring(mt.getreply(c)))
+mt.disconnect(c)

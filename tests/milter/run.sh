@@ -1,0 +1,174 @@
+#!/bin/bash
+#
+# NAME
+#	run.sh -- dmarctls-milter over the real milter protocol (miltertest)
+#
+# SYNOPSIS
+#	tests/milter/run.sh BUILDDIR
+#
+# DESCRIPTION
+#	In a private network/mount/pid namespace: the signed DNS world of
+#	tests/integration/world.sh, one dmarctls-milter from BUILDDIR on a
+#	loopback port, and miltertest (libmilter's own protocol, as an MTA
+#	speaks it) running the Lua cases of this folder:
+#	  basic.lua          verdicts, replies, A-R insertion and forged removal,
+#	                     sessions, abort, IPv6, null sender, REQUIRETLS arg
+#	  hostile.lua        1,000 fields, >64 KB fields, bare CR/LF, junk, 50 MB
+#	                     body, a client vanishing mid-body
+#	  (SIGHUP)           new config: Quarantine header, IgnoreNetworks, AUTH
+#	  reload_header.lua  the new rules apply, the milter kept serving
+#	  (SIGHUP)           a broken config: refused, the old one stays
+#	  reload_header.lua  again: still the same rules
+#	  (SIGHUP) dryrun.lua DryRun: nothing refused or quarantined
+#	  (SIGHUP) load.lua  defaults again; 10,000 messages (DT_LOAD_SESSIONS x 10)
+#	then SIGTERM: the milter must stop promptly, exit 0, and (for a
+#	sanitizer build) have reported no error and no leak.
+#
+#	Output: "ok - NAME" / "not ok - NAME (why)" lines, last line
+#	"milter: N passed, M failed"; exit 0 only if M is 0.
+set -u
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$SRCDIR/../.." && pwd)
+PORT=18893
+STOP_MAX=15			# seconds SIGTERM may take (libmilter polls every 5 s)
+NPASS=0
+NFAIL=0
+
+ok() { NPASS=$((NPASS + 1)); echo "ok - $1"; }
+not_ok() { NFAIL=$((NFAIL + 1)); echo "not ok - $1 ($2)"; }
+summary_and_exit() {
+	echo "milter: $NPASS passed, $NFAIL failed"
+	[ "$NFAIL" -eq 0 ]
+	exit
+}
+fatal() { not_ok "$1" "$2"; summary_and_exit; }
+
+[ $# -eq 1 ] && [ -d "$1" ] || { echo "usage: $0 BUILDDIR" >&2; exit 64; }
+BUILDDIR=$(cd "$1" && pwd)
+
+if [ "${DT_MILTER_INNER:-}" != 1 ]; then
+	exec unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
+	    env DT_MILTER_INNER=1 "$SRCDIR/run.sh" "$BUILDDIR"
+	fatal namespace "unshare failed: run as root"
+fi
+ip link set lo up || fatal namespace "cannot bring up lo"
+MILTER=$BUILDDIR/dmarctls-milter
+[ -x "$MILTER" ] || fatal prerequisites "no $MILTER: build it first"
+command -v miltertest >/dev/null || fatal prerequisites "miltertest not installed"
+
+T=$(mktemp -d /tmp/dmarctls-milter.XXXXXX) || fatal setup "mktemp failed"
+export W_SRCDIR=$TOP/tests/integration
+# shellcheck source=../integration/world.sh
+. "$TOP/tests/integration/world.sh"
+MPID=""
+cleanup() {
+	[ -n "$MPID" ] && kill -KILL "$MPID" 2>/dev/null
+	world_stop
+	[ "${DT_MILTER_KEEP:-}" = 1 ] && echo "# kept $T" >&2 || rm -rf "$T"
+}
+trap cleanup EXIT
+echo "nameserver 127.0.0.1" >"$T/resolv.conf"
+mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || true
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0:detect_leaks=1"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TOP/tests/integration/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+
+world_init "$T/world" || fatal world "could not build the DNS world"
+world_start || fatal world "could not start the DNS world"
+
+# write_conf [KEY VALUE]... -- the milter's configuration file
+write_conf() {
+	{
+		echo "Socket inet:$PORT@127.0.0.1"
+		echo "Syslog no"
+		echo "AuthservID mx.receiver.test"
+		echo "Resolver 127.0.0.1@$W_UNBOUND_PORT"
+		echo "TrustAnchorFile $W_TA"
+		echo "UnboundConfigFile $W_UBCONF"
+		echo "DNSTimeout 3"
+		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
+	} >"$T/dmarctls.conf"
+}
+
+# lua NAME -- run one case file; its ok/not ok lines count
+lua() {
+	local line out
+	out=$(DT_SOCK="inet:$PORT@127.0.0.1" DT_LIB="$SRCDIR/lib.lua" \
+	    timeout 600 miltertest -s "$SRCDIR/$1" 2>&1)
+	local rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) NFAIL=$((NFAIL + 1)); echo "$line" ;;
+		esac
+	done <<<"$out"
+	[ "$rc" -eq 0 ] || not_ok "$1" "miltertest exited $rc: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+}
+
+# log_has TEXT -- the milter's log mentions TEXT
+log_has() { grep -qF -- "$1" "$T/milter.log"; }
+
+# a config check first: -n accepts a good file and refuses a bad one
+write_conf
+if "$MILTER" -n -c "$T/dmarctls.conf" 2>/dev/null; then ok "config_check_accepts_good_file"
+else not_ok "config_check_accepts_good_file" "-n refused it"; fi
+printf 'Socket nonsense\n' >"$T/bad.conf"
+"$MILTER" -n -c "$T/bad.conf" 2>"$T/bad.err"
+rc=$?
+if [ "$rc" -eq 78 ] && grep -q 'bad.conf:1' "$T/bad.err"; then ok "config_check_refuses_bad_file_78"
+else not_ok "config_check_refuses_bad_file_78" "exit $rc: $(head -1 "$T/bad.err")"; fi
+
+"$MILTER" -f -c "$T/dmarctls.conf" 2>"$T/milter.log" &
+MPID=$!
+for _ in $(seq 50); do log_has "started on" && break; sleep 0.1; done
+log_has "started on" || fatal start "the milter did not start: $(head -3 "$T/milter.log")"
+
+lua basic.lua
+lua hostile.lua
+log_has "ip=$( printf '192.0.2.10' ) helo=mx.good.test from=good.test spf=pass" &&
+    ok "summary_log_line_per_message" || not_ok "summary_log_line_per_message" "no such line"
+
+# reload CONF-ARGS... -- rewrite the config, SIGHUP, wait for the log to say so
+reload() {
+	local n
+	n=$(grep -c 'reloaded' "$T/milter.log")
+	write_conf "$@"
+	kill -HUP "$MPID"
+	for _ in $(seq 50); do [ "$(grep -c 'reloaded' "$T/milter.log")" -gt "$n" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+reload Quarantine header IgnoreNetworks 203.0.113.0/24 IgnoreAuthenticatedClients yes &&
+    ok "sighup_reloads" || not_ok "sighup_reloads" "no reload logged"
+lua reload_header.lua
+
+cp "$T/dmarctls.conf" "$T/good.conf"
+printf 'DNSTimeout forever\n' >>"$T/dmarctls.conf"
+kill -HUP "$MPID"
+for _ in $(seq 50); do log_has "reload of" && break; sleep 0.1; done
+log_has "keeping the configuration in force" && ok "broken_reload_keeps_old_config" ||
+    not_ok "broken_reload_keeps_old_config" "no refusal logged"
+lua reload_header.lua		# the same rules still hold
+
+reload DryRun yes || not_ok "sighup_reloads_dry_run" "no reload logged"
+lua dryrun.lua
+
+reload || not_ok "sighup_reloads_defaults" "no reload logged"
+lua load.lua
+
+t0=$(date +%s)
+kill -TERM "$MPID"
+wait "$MPID"
+rc=$?
+MPID=""
+secs=$(( $(date +%s) - t0 ))
+if [ "$rc" -eq 0 ] && [ "$secs" -le "$STOP_MAX" ]; then ok "sigterm_stops_cleanly"
+else not_ok "sigterm_stops_cleanly" "exit $rc after ${secs}s"; fi
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/milter.log"; then
+	not_ok "no_sanitizer_reports" "$(grep -m1 -E 'Sanitizer|runtime error' "$T/milter.log")"
+	grep -A30 -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/milter.log" | sed 's/^/#   /'
+else
+	ok "no_sanitizer_reports"
+fi
+summary_and_exit
