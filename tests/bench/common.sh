@@ -1,0 +1,280 @@
+# common.sh -- the world, the milters and the corpus of the benchmark runs
+#
+# SYNOPSIS
+#	. tests/bench/common.sh			(from run.sh and diff.sh)
+#	bench_namespace SCRIPT BUILDDIR		re-execute SCRIPT in a private namespace
+#	bench_world				DNS world, port-53 resolver, mload
+#	start_dmarctls / start_opendkim / start_opendmarc
+#	bench_msg NAME FROM...			an unsigned message; prints its path
+#	bench_signed NAME FROM D S KEY [ALG]	the same, signed with dt-sign
+#	bench_stop				stop what was started
+#
+# DESCRIPTION
+#	Shared by run.sh (the benchmark) and diff.sh (the differential run
+#	against OpenDKIM -> OpenDMARC). Inside a private network, mount and
+#	PID namespace (only `lo`; every process dies with the namespace):
+#
+#	- tests/integration/world.sh: nsd with the DNSSEC-signed test zones
+#	  on 127.0.0.1:5353, a validating unbound on 127.0.0.1:5354.
+#	- a second validating unbound on 127.0.0.1:53 with the same zones,
+#	  and /etc/resolv.conf (bind-mounted, private) pointing at it with
+#	  "options edns0 trust-ad": OpenDMARC and its libspf2 use the libc
+#	  resolver, which only talks to port 53.
+#	- dmarctls-milter: Resolver 127.0.0.1@5354 with the test trust anchor.
+#	- opendkim (Mode v): libunbound forwarding to 127.0.0.1@5354, with a
+#	  config file that switches off libunbound's built-in `test.` zone.
+#	- opendmarc: IgnoreHosts is an empty file (nothing ignored), SPF done
+#	  by itself (SPFSelfValidate, SPFIgnoreResults), trusts OpenDKIM's
+#	  Authentication-Results (same authserv-id), holds quarantined mail,
+#	  rejects failures.
+#	All milters listen on unix sockets under $T/sock (Postfix's usual
+#	setup; no Nagle or delayed-ACK effects in the figures).
+#
+#	Client addresses are documentation ranges: libspf2 passes loopback.
+#
+# ENVIRONMENT
+#	BENCH_KEEP=1 keeps the temporary directory (configs, logs, corpus).
+
+BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH_TOP=$(cd "$BENCH_SRC/../.." && pwd)
+AUTHSERV=mx.receiver.test
+PASS_IP=192.0.2.10		# inside every test SPF record
+FAIL_IP=198.51.100.7		# outside them
+BENCH_WAIT_TRIES=100		# x 0.1 s for a milter socket to appear
+BENCH_PIDS=""
+
+bench_log() {
+	echo "bench: $*" >&2
+}
+
+bench_fatal() {
+	bench_log "$*"
+	exit 1
+}
+
+# bench_namespace SCRIPT BUILDDIR -- run SCRIPT again inside unshare (once).
+bench_namespace() {
+	local userns=""
+	[ "${BENCH_INNER:-}" = 1 ] && return 0
+	[ "$(id -u)" -eq 0 ] || userns="--user --map-root-user"
+	# shellcheck disable=SC2086
+	unshare $userns --net --mount --pid --fork true 2>/dev/null ||
+	    bench_fatal "cannot unshare: run as root, or enable user namespaces"
+	# shellcheck disable=SC2086
+	exec unshare $userns --net --mount --pid --fork --kill-child \
+	    --mount-proc --propagation private env BENCH_INNER=1 "$1" "$2"
+}
+
+bench_need() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null ||
+		    bench_fatal "$tool is not installed (apt-get install opendkim opendmarc; contrib/install-deps.sh)"
+	done
+}
+
+bench_cleanup() {
+	bench_stop
+	world_stop
+	if [ "${BENCH_KEEP:-}" = 1 ]; then
+		bench_log "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+
+# bench_world -- everything up to the milters: tmpdir, DNS, mload.
+bench_world() {
+	ip link set lo up || bench_fatal "cannot bring up lo"
+	bench_need nsd unbound ldns-keygen ldns-signzone dig openssl perl gcc
+	[ -x "$BUILDDIR/tests/integration/dt-sign" ] ||
+	    bench_fatal "no $BUILDDIR/tests/integration/dt-sign: make tests/integration/dt-sign"
+	T=$(mktemp -d /tmp/dmarctls-bench.XXXXXX) || bench_fatal "mktemp failed"
+	mkdir -p "$T/sock" "$T/conf" "$T/msg" "$T/out" "$T/log"
+	export W_SRCDIR=$BENCH_TOP/tests/integration
+	# shellcheck source=../integration/world.sh
+	. "$W_SRCDIR/world.sh"
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	printf 'nameserver 127.0.0.1\noptions edns0 trust-ad\n' >"$T/resolv.conf"
+	mount --bind "$T/resolv.conf" /etc/resolv.conf ||
+	    bench_fatal "cannot bind-mount a private /etc/resolv.conf"
+	world_init "$T/world" || bench_fatal "could not build the DNS world"
+	world_start || bench_fatal "could not start the DNS world (logs: $T/world)"
+	bench_unbound53 || bench_fatal "the port-53 resolver did not come up"
+	bench_build_mload
+}
+
+# The libc resolver can only ask port 53: a second validating unbound there.
+bench_unbound53() {
+	world_unbound_conf | sed -e "s/port: $W_UNBOUND_PORT/port: 53/" \
+	    -e "s#pidfile: .*#pidfile: \"$T/unbound53.pid\"#" \
+	    -e "s#logfile: .*#logfile: \"$T/log/unbound53.log\"#" >"$T/conf/unbound53.conf"
+	unbound -d -c "$T/conf/unbound53.conf" >>"$T/log/unbound53.log" 2>&1 &
+	BENCH_PIDS="$BENCH_PIDS $!"
+	world_wait_dns 53 good.test. SOA
+}
+
+bench_build_mload() {
+	MLOAD=$T/mload
+	gcc -O2 -Wall -Wextra -Werror -pthread -I"$BENCH_TOP/policy" -o "$MLOAD" \
+	    "$BENCH_SRC/mload.c" "$BENCH_TOP/policy/strbuf.c" ||
+	    bench_fatal "mload did not compile"
+	UBSERIAL=$T/ubserial.so
+	gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$UBSERIAL" "$BENCH_SRC/ubserial.c" \
+	    -ldl -lpthread || bench_fatal "ubserial.so did not compile"
+}
+
+# bench_wait_socket PATH PID NAME -- wait for a unix socket, or the milter's death
+bench_wait_socket() {
+	local i=0
+	while [ $i -lt $BENCH_WAIT_TRIES ]; do
+		[ -S "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || { bench_log "$3 exited:"; tail -5 "$T/log/$3.log" >&2; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bench_log "$3 did not create $1"
+	return 1
+}
+
+# start_dmarctls -- sets DMARCTLS_SOCK, DMARCTLS_PID
+start_dmarctls() {
+	local milter=$BUILDDIR/dmarctls-milter conf=$T/conf/dmarctls.conf
+	[ -x "$milter" ] || { bench_log "no $milter (make dmarctls-milter)"; return 1; }
+	DMARCTLS_SOCK=$T/sock/dmarctls.sock
+	cat >"$conf" <<EOF
+# generated by tests/bench
+Socket unix:$DMARCTLS_SOCK
+AuthservID $AUTHSERV
+Resolver 127.0.0.1@$W_UNBOUND_PORT
+TrustAnchorFile $W_TA
+UnboundConfigFile $W_UBCONF
+DNSTimeout 3
+Syslog no
+RejectFailures yes
+Quarantine hold
+TempfailOnDNSError yes
+RejectOnNoFrom yes
+EOF
+	"$milter" -f -c "$conf" >"$T/log/dmarctls.log" 2>&1 &
+	DMARCTLS_PID=$!
+	BENCH_PIDS="$BENCH_PIDS $DMARCTLS_PID"
+	bench_wait_socket "$DMARCTLS_SOCK" "$DMARCTLS_PID" dmarctls
+}
+
+# opendkim_resolver UBCONF -- how opendkim finds the DNS world: a
+# libunbound config that forwards to 127.0.0.1@5354 and switches off the
+# built-in `test.` zone. opendkim 2.11 parses it for every message from
+# many threads at once and dies of it (see ubserial.c), so start_opendkim
+# preloads ubserial.so. BENCH_OPENDKIM_NS=1 uses Nameservers 127.0.0.1
+# instead (no crash, but every key is NXDOMAIN: .test is a local zone).
+opendkim_resolver() {
+	if [ "${BENCH_OPENDKIM_NS:-}" = 1 ]; then
+		printf 'Nameservers\t\t127.0.0.1\n'
+	else
+		printf 'ResolverConfiguration\t%s\n' "$1"
+	fi
+}
+
+# start_opendkim -- verify mode; sets OPENDKIM_SOCK, OPENDKIM_PID
+start_opendkim() {
+	local conf=$T/conf/opendkim.conf ub=$T/conf/opendkim-unbound.conf
+	OPENDKIM_SOCK=$T/sock/opendkim.sock
+	cat >"$ub" <<EOF
+server:
+	do-not-query-localhost: no
+	local-zone: "test." nodefault
+forward-zone:
+	name: "."
+	forward-addr: 127.0.0.1@$W_UNBOUND_PORT
+EOF
+	cat >"$conf" <<EOF
+# generated by tests/bench
+Mode			v
+Socket			local:$OPENDKIM_SOCK
+PidFile			$T/opendkim.pid
+AuthservID		$AUTHSERV
+$(opendkim_resolver "$ub")
+TrustAnchorFile		$W_TA
+Syslog			no
+Canonicalization	relaxed/simple
+EOF
+	LD_PRELOAD=$UBSERIAL opendkim -f -x "$conf" >"$T/log/opendkim.log" 2>&1 &
+	OPENDKIM_PID=$!
+	BENCH_PIDS="$BENCH_PIDS $OPENDKIM_PID"
+	bench_wait_socket "$OPENDKIM_SOCK" "$OPENDKIM_PID" opendkim
+}
+
+# start_opendmarc -- sets OPENDMARC_SOCK, OPENDMARC_PID
+start_opendmarc() {
+	local conf=$T/conf/opendmarc.conf
+	OPENDMARC_SOCK=$T/sock/opendmarc.sock
+	: >"$T/conf/opendmarc-ignore"
+	cat >"$conf" <<EOF
+# generated by tests/bench
+Socket			local:$OPENDMARC_SOCK
+PidFile			$T/opendmarc.pid
+AuthservID		$AUTHSERV
+TrustedAuthservIDs	$AUTHSERV
+IgnoreHosts		$T/conf/opendmarc-ignore
+PublicSuffixList	/usr/share/publicsuffix/public_suffix_list.dat
+RejectFailures		true
+HoldQuarantinedMessages	true
+SPFSelfValidate		true
+SPFIgnoreResults	true
+FailureReports		false
+Syslog			false
+DNSTimeout		3
+EOF
+	opendmarc -f -c "$conf" >"$T/log/opendmarc.log" 2>&1 &
+	OPENDMARC_PID=$!
+	BENCH_PIDS="$BENCH_PIDS $OPENDMARC_PID"
+	bench_wait_socket "$OPENDMARC_SOCK" "$OPENDMARC_PID" opendmarc
+}
+
+# bench_stop -- SIGTERM, then wait (libmilter polls every 5 s; do not wait long)
+bench_stop() {
+	local p
+	for p in $BENCH_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $BENCH_PIDS; do
+		kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	BENCH_PIDS=""
+}
+
+# bench_msg NAME FROM... -- a CRLF message with one From field per argument
+bench_msg() {
+	local name=$1 f=$T/msg/$1.eml from
+	shift
+	{
+		for from in "$@"; do
+			echo "From: $from"
+		done
+		echo "To: bob@receiver.test"
+		echo "Subject: dmarctls benchmark message $name"
+		echo "Date: Mon, 01 Jun 2026 10:00:00 +0000"
+		echo "Message-ID: <$name@bench.test>"
+		echo "MIME-Version: 1.0"
+		echo "Content-Type: text/plain; charset=us-ascii"
+		echo
+		echo "This message was written by tests/bench for the case $name."
+		echo "It is a few lines long, like most mail that people write to"
+		echo "each other, so that the body hash costs what it usually costs."
+	} | sed 's/$/\r/' >"$f"
+	echo "$f"
+}
+
+# bench_signed NAME FROM DOMAIN SELECTOR KEY [ALG] -- bench_msg, then dt-sign
+bench_signed() {
+	local plain out=$T/msg/$1.eml
+	plain=$(bench_msg "$1.plain" "$2")
+	"$BUILDDIR/tests/integration/dt-sign" -d "$3" -s "$4" -k "$5" -a "${6:-rsa-sha256}" \
+	    <"$plain" >"$out" 2>"$out.err" || bench_log "dt-sign failed for $1: $(head -1 "$out.err")"
+	echo "$out"
+}
