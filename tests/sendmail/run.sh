@@ -1,0 +1,576 @@
+#!/bin/bash
+#
+# NAME
+#	run.sh -- dmarctls-milter behind a real Sendmail 8.17
+#
+# SYNOPSIS
+#	tests/sendmail/run.sh BUILDDIR
+#
+# DESCRIPTION
+#	BUILDDIR holds the built dmarctls-milter and tests/integration/dt-sign.
+#
+#	Sendmail conflicts with Postfix as a Debian package, so it is not
+#	installed: the setup phase fetches sendmail-bin, sendmail-cf and
+#	libwrap0 with "apt-get download" (the only step that needs the
+#	network: the Debian mirror) into a cache, and every later run is
+#	offline. The cache is $DT_SENDMAIL_DEBS if set, else
+#	/var/cache/dmarctls/sendmail-debs when that is writable (root), else
+#	BUILDDIR/sendmail-debs. Populate it in advance for an offline machine.
+#
+#	Then the script re-executes itself in a private network, mount, PID
+#	and UTS namespace (unshare), as tests/integration/run.sh does: only
+#	`lo` exists (with the documentation addresses the cases send from),
+#	the host name is mx.receiver.test, /etc/hosts and /etc/resolv.conf
+#	are private, every server dies with the script, runs never collide.
+#	Inside:
+#	  - tests/integration/world.sh builds the DNSSEC-signed DNS world
+#	    (nsd 5353, validating unbound 5354);
+#	  - the .debs are unpacked with dpkg-deb -x into the temporary
+#	    directory; that sendmail binary runs with LD_LIBRARY_PATH for
+#	    libwrap (its setgid bit is dropped so the loader honours it);
+#	  - dmarctls-milter runs in the foreground with Socket
+#	    inet:8893@127.0.0.1 and Syslog no (its log is a file);
+#	  - sendmail.cf is generated with m4 from an .mc that includes
+#	    contrib/sendmail/dmarctls.mc -- the very lines we tell
+#	    administrators to use -- and Sendmail runs as a daemon (-bd) on
+#	    127.0.0.1:2526 with its own queue, interactive delivery (250
+#	    after DATA means delivered), and a local mailer
+#	    (tests/sendmail/deliver.sh) that stores each message in a file;
+#	  - swaks sends each case from 192.0.2.10 (inside the test SPF
+#	    records) or 198.51.100.7 (outside), both on `lo`: libspf2
+#	    passes loopback clients unconditionally.
+#
+#	Output, one line per case: "ok - NAME" or "not ok - NAME (what was
+#	expected, what came)", "#" lines of diagnostics after a failure, and
+#	a last line "sendmail: N passed, M failed". Exit 0 only if M is 0.
+#
+#	Environment: DT_SENDMAIL_KEEP=1 keeps the temporary directory (the
+#	.cf, queue, mailbox, SMTP transcripts, milter and server logs) and
+#	prints its path; DT_SENDMAIL_DEBS as above.
+#
+# REQUIREMENTS
+#	root (or unprivileged user namespaces), apt-get and dpkg-deb, m4,
+#	swaks, and what tests/integration/run.sh needs (nsd, unbound,
+#	ldnsutils, bind9-dnsutils, openssl, iproute2, util-linux, perl).
+
+# shellcheck disable=SC2317
+set -u
+
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOPDIR=$(cd "$SRCDIR/../.." && pwd)
+SM_PACKAGES="sendmail-bin sendmail-cf libwrap0"
+SMTP_PORT=2526
+MILTER_PORT=8893		# as in contrib/sendmail/dmarctls.mc
+SMTP_TIMEOUT=40			# seconds one SMTP session may take
+WAIT_TRIES=100			# 100 x 0.1 s for a server to listen
+PASS_IP=192.0.2.10		# inside every test SPF record
+FAIL_IP=198.51.100.7		# outside them
+AUTHSERV=mx.receiver.test
+RCPT=bob@receiver.test
+
+NPASS=0
+NFAIL=0
+
+summary_and_exit() {
+	echo "sendmail: $NPASS passed, $NFAIL failed"
+	[ "$NFAIL" -eq 0 ]
+	exit
+}
+
+ok() {
+	NPASS=$((NPASS + 1))
+	echo "ok - $1"
+}
+
+not_ok() {
+	NFAIL=$((NFAIL + 1))
+	echo "not ok - $1 ($2)"
+}
+
+fatal() {
+	not_ok "$1" "$2"
+	summary_and_exit
+}
+
+if [ $# -ne 1 ] || [ ! -d "$1" ]; then
+	echo "usage: $0 BUILDDIR" >&2
+	exit 64
+fi
+BUILDDIR=$(cd "$1" && pwd)
+
+# ------------------------------------------------------- packages (outside)
+# deb_of DIR PACKAGE -- the newest cached .deb of PACKAGE, if any.
+deb_of() {
+	find "$1" -maxdepth 1 -name "${2}_*.deb" 2>/dev/null | sort -V | tail -n 1
+}
+
+# fetch_debs -- make sure the cache holds every package; sets SM_DEBS,
+# and FETCH_ERR when it fails.
+fetch_debs() {
+	local missing="" p
+	if [ -n "${DT_SENDMAIL_DEBS:-}" ]; then
+		SM_DEBS=$DT_SENDMAIL_DEBS
+	elif mkdir -p /var/cache/dmarctls/sendmail-debs 2>/dev/null &&
+	    [ -w /var/cache/dmarctls/sendmail-debs ]; then
+		SM_DEBS=/var/cache/dmarctls/sendmail-debs
+	else
+		SM_DEBS=$BUILDDIR/sendmail-debs
+	fi
+	mkdir -p "$SM_DEBS" || { FETCH_ERR="cannot create $SM_DEBS"; return 1; }
+	for p in $SM_PACKAGES; do
+		[ -n "$(deb_of "$SM_DEBS" "$p")" ] || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	command -v apt-get >/dev/null || { FETCH_ERR="no apt-get to fetch$missing"; return 1; }
+	# apt verifies each file against the signed index. As root it warns
+	# that the _apt sandbox user cannot write here; that is harmless.
+	# shellcheck disable=SC2086
+	(cd "$SM_DEBS" && apt-get download -q $missing) >"$SM_DEBS/download.log" 2>&1
+	for p in $missing; do
+		[ -n "$(deb_of "$SM_DEBS" "$p")" ] || {
+			FETCH_ERR="apt-get download $p failed: $(grep -m1 '^E:' "$SM_DEBS/download.log")"
+			return 1
+		}
+	done
+}
+
+# ---------------------------------------------------------------- namespace
+if [ "${DT_SENDMAIL_INNER:-}" != 1 ]; then
+	FETCH_ERR=""
+	fetch_debs || fatal sendmail_packages "${FETCH_ERR:-cannot fetch $SM_PACKAGES}"
+	userns=""
+	[ "$(id -u)" -eq 0 ] || userns="--user --map-root-user"
+	# shellcheck disable=SC2086
+	unshare $userns --net --mount --pid --uts --fork true 2>/dev/null ||
+	    fatal namespace "cannot unshare: run as root, or enable user namespaces"
+	# shellcheck disable=SC2086
+	exec unshare $userns --net --mount --pid --uts --fork --kill-child \
+	    --mount-proc --propagation private \
+	    env DT_SENDMAIL_INNER=1 DT_SENDMAIL_DEBS="$SM_DEBS" "$SRCDIR/run.sh" "$BUILDDIR"
+	fatal namespace "unshare failed: run as root"
+fi
+SM_DEBS=$DT_SENDMAIL_DEBS
+
+ip link set lo up || fatal namespace "cannot bring up lo"
+ip addr add "$PASS_IP/32" dev lo && ip addr add "$FAIL_IP/32" dev lo ||
+    fatal namespace "cannot add the client addresses to lo"
+hostname "$AUTHSERV" || fatal namespace "cannot set the host name"
+
+MILTER=$BUILDDIR/dmarctls-milter
+SIGN=$BUILDDIR/tests/integration/dt-sign
+for tool in nsd unbound ldns-keygen ldns-signzone ldns-key2ds dig openssl perl timeout \
+    m4 swaks dpkg-deb; do
+	command -v "$tool" >/dev/null || fatal prerequisites "$tool not installed (contrib/install-deps.sh)"
+done
+[ -x "$MILTER" ] || fatal prerequisites "no $MILTER: make dmarctls-milter"
+[ -x "$SIGN" ] || fatal prerequisites "no $SIGN: make tests/integration/dt-sign"
+
+T=$(mktemp -d /tmp/dmarctls-sendmail.XXXXXX) || fatal setup "mktemp failed"
+export W_SRCDIR=$TOPDIR/tests/integration
+# shellcheck source=../integration/world.sh
+. "$TOPDIR/tests/integration/world.sh"
+
+MILTER_PID=""
+SM_PIDFILE=$T/sm/sendmail.pid
+
+stop_milter() {
+	[ -n "$MILTER_PID" ] || return 0
+	kill "$MILTER_PID" 2>/dev/null
+	wait "$MILTER_PID" 2>/dev/null
+	MILTER_PID=""
+}
+
+stop_sendmail() {
+	local pid
+	[ -s "$SM_PIDFILE" ] || return 0
+	pid=$(head -n 1 "$SM_PIDFILE")
+	case $pid in ''|*[!0-9]*) return 0 ;; esac
+	kill "$pid" 2>/dev/null
+	# the daemon is not our child (it detaches): wait for it to go
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	rm -f "$SM_PIDFILE"
+}
+
+cleanup() {
+	stop_sendmail
+	stop_milter
+	world_stop
+	if [ "${DT_SENDMAIL_KEEP:-}" = 1 ]; then
+		echo "# kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Nothing in here may reach a resolver outside, and the host name must
+# resolve without DNS: Sendmail canonifies its own name at start.
+echo "nameserver 127.0.0.1" >"$T/resolv.conf"
+printf '127.0.0.1\t%s localhost\n' "$AUTHSERV" >"$T/hosts"
+mount --bind "$T/resolv.conf" /etc/resolv.conf || fatal namespace "cannot mount resolv.conf"
+mount --bind "$T/hosts" /etc/hosts || fatal namespace "cannot mount hosts"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TOPDIR/tests/integration/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+
+# wait_port PORT -- until something accepts TCP connections on it.
+wait_port() {
+	local i=0
+	while [ $i -lt $WAIT_TRIES ]; do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# -------------------------------------------------------------- DNS world
+world_init "$T/world" || fatal world "could not build the DNS world"
+world_start || fatal world "could not start the DNS world (logs: $T/world)"
+
+# ------------------------------------------------------------------ milter
+write_conf() {
+	cat <<EOF
+# generated by tests/sendmail/run.sh
+Socket inet:$MILTER_PORT@127.0.0.1
+AuthservID $AUTHSERV
+Resolver 127.0.0.1@$W_UNBOUND_PORT
+TrustAnchorFile $W_TA
+UnboundConfigFile $W_UBCONF
+DNSTimeout 3
+Syslog no
+RejectFailures yes
+Quarantine hold
+TempfailOnDNSError yes
+RejectOnNoFrom yes
+EOF
+}
+
+MCONF=$T/dmarctls.conf
+MLOG=$T/milter.log
+write_conf >"$MCONF"
+"$MILTER" -n -c "$MCONF" >"$T/milter-n.log" 2>&1 ||
+    fatal milter_config "dmarctls-milter -n rejects the test configuration: $(head -n 1 "$T/milter-n.log")"
+"$MILTER" -f -c "$MCONF" >"$MLOG" 2>&1 &
+MILTER_PID=$!
+wait_port "$MILTER_PORT" || fatal milter_start "dmarctls-milter does not listen: $(head -n 3 "$MLOG")"
+
+# ---------------------------------------------------------------- sendmail
+SM=$T/sm/root/usr/libexec/sendmail/sendmail
+CFDIR=$T/sm/root/usr/share/sendmail/cf
+MQ=$T/sm/mqueue
+MBOX=$T/sm/mail
+
+# sm_unpack -- the cached packages into $T/sm/root, sendmail ready to run.
+sm_unpack() {
+	local p deb
+	mkdir -p "$T/sm/root" "$MQ" "$MBOX" || return 1
+	for p in $SM_PACKAGES; do
+		deb=$(deb_of "$SM_DEBS" "$p")
+		[ -n "$deb" ] && dpkg-deb -x "$deb" "$T/sm/root" || return 1
+	done
+	# setgid would make the loader ignore LD_LIBRARY_PATH (secure mode)
+	chmod g-s "$SM" && chmod 700 "$MQ" && chmod 755 "$MBOX"
+}
+
+# sm_mc -- the test's sendmail.mc. The dmarctls lines are included from
+# contrib, not copied: the test checks the recipe we publish. Everything
+# else points into $T/sm; TrustStickyBit lets Sendmail accept paths under
+# /tmp, and the service switch keeps host lookups out of the DNS.
+sm_mc() {
+	cat <<EOF
+divert(-1)
+# generated by tests/sendmail/run.sh
+divert(0)dnl
+include(\`$CFDIR/m4/cf.m4')dnl
+OSTYPE(\`linux')dnl
+define(\`confDOMAIN_NAME', \`$AUTHSERV')dnl
+define(\`QUEUE_DIR', \`$MQ')dnl
+define(\`ALIAS_FILE', \`$T/sm/aliases')dnl
+define(\`STATUS_FILE', \`$T/sm/statistics')dnl
+define(\`confPID_FILE', \`$SM_PIDFILE')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$T/sm/service.switch')dnl
+define(\`confHOSTS_FILE', \`/etc/hosts')dnl
+define(\`confHELP_FILE', \`$T/sm/helpfile')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
+define(\`confDELIVERY_MODE', \`interactive')dnl
+define(\`confDONT_PROBE_INTERFACES', \`true')dnl
+define(\`confTO_IDENT', \`0s')dnl
+define(\`confMILTER_LOG_LEVEL', \`9')dnl
+define(\`LOCAL_MAILER_PATH', \`$SRCDIR/deliver.sh')dnl
+define(\`LOCAL_MAILER_ARGS', \`deliver.sh $MBOX \$u')dnl
+define(\`LOCAL_MAILER_FLAGS', \`SPmn')dnl
+MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl
+DAEMON_OPTIONS(\`Port=$SMTP_PORT, Addr=127.0.0.1, Name=MTA')dnl
+LOCAL_DOMAIN(\`receiver.test')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
+FEATURE(\`nocanonify')dnl
+include(\`$TOPDIR/contrib/sendmail/dmarctls.mc')dnl
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+EOF
+}
+
+sm_unpack || fatal sendmail_unpack "cannot unpack $SM_PACKAGES from $SM_DEBS"
+export LD_LIBRARY_PATH=$T/sm/root/usr/lib/x86_64-linux-gnu:$T/sm/root/lib/x86_64-linux-gnu
+CF=$T/sm/sendmail.cf
+printf 'hosts\tfiles\naliases\tfiles\n' >"$T/sm/service.switch"
+printf 'postmaster: root\n' >"$T/sm/aliases"
+sm_mc >"$T/sm/sendmail.mc"
+m4 "$T/sm/sendmail.mc" >"$CF" 2>"$T/sm/m4.log" && ! [ -s "$T/sm/m4.log" ] ||
+    fatal sendmail_cf "m4 failed: $(head -n 2 "$T/sm/m4.log")"
+"$SM" -C "$CF" -bi >"$T/sm/newaliases.log" 2>&1 ||
+    fatal sendmail_aliases "newaliases failed: $(head -n 2 "$T/sm/newaliases.log")"
+# -X: a transcript of every SMTP and milter-visible exchange, for failures
+"$SM" -C "$CF" -bd -X "$T/sm/traffic.log" >"$T/sm/daemon.log" 2>&1 ||
+    fatal sendmail_start "sendmail -bd failed: $(head -n 2 "$T/sm/daemon.log")"
+wait_port "$SMTP_PORT" || fatal sendmail_start "sendmail does not listen on $SMTP_PORT"
+
+# ---------------------------------------------------------------- messages
+mkdir -p "$T/msg" "$T/out"
+
+# msg NAME FROM [EXTRA-FIELD]... -- a plain message in CRLF; FROM empty
+# means no From field at all. Prints the path.
+msg() {
+	local name=$1 from=$2 f=$T/msg/$1.eml
+	shift 2
+	{
+		for extra in "$@"; do
+			echo "$extra"
+		done
+		[ -n "$from" ] && echo "From: $from"
+		echo "To: $RCPT"
+		echo "Subject: dmarctls sendmail case $name"
+		echo "Date: Mon, 01 Jun 2026 10:00:00 +0000"
+		echo "Message-ID: <$name@sendmail.test>"
+		echo "MIME-Version: 1.0"
+		echo "Content-Type: text/plain; charset=us-ascii"
+		echo
+		echo "This message was written by tests/sendmail/run.sh"
+		echo "for the case $name."
+	} | sed 's/$/\r/' >"$f"
+	echo "$f"
+}
+
+# signed NAME FROM DOMAIN SELECTOR KEY [EXTRA-FIELD]... -- msg, signed.
+signed() {
+	local name=$1 from=$2 d=$3 s=$4 k=$5 plain
+	shift 5
+	plain=$(msg "$name" "$from" "$@")
+	if ! "$SIGN" -d "$d" -s "$s" -k "$k" -a rsa-sha256 <"$plain" >"$T/msg/$name.signed.eml" \
+	    2>"$T/msg/$name.err"; then
+		echo "# dt-sign failed for $name: $(head -n 1 "$T/msg/$name.err")" >&2
+	fi
+	echo "$T/msg/$name.signed.eml"
+}
+
+# ------------------------------------------------------------ SMTP session
+# send NAME IP HELO MAILFROM MSG -- one SMTP session through Sendmail.
+# Sets REPLY (the answer to the end of DATA, or to whatever ended the
+# session), QID (the queue ID in a 250 reply), LOG (the milter log lines
+# this session wrote) and DELIVERED (the delivered file, if any).
+send() {
+	local name=$1 ip=$2 helo=$3 mf=$4 m=$5 t=$T/out/$1.smtp before
+	before=$(wc -l <"$MLOG")
+	timeout "$SMTP_TIMEOUT" swaks --server "127.0.0.1:$SMTP_PORT" --local-interface "$ip" \
+	    --helo "$helo" --from "$mf" --to "$RCPT" --data "$m" --suppress-data \
+	    --timeout "$SMTP_TIMEOUT" >"$t" 2>&1
+	# the server's last word before our QUIT (or the end, if none)
+	REPLY=$(awk '/^<(-|\*\*) / { last = substr($0, 5) } /^ -> QUIT/ { exit }
+	    END { print last }' "$t")
+	QID=""
+	case $REPLY in 250\ *) QID=$(echo "$REPLY" | awk '{ print $3 }') ;; esac
+	LOG=$(tail -n +"$((before + 1))" "$MLOG")
+	DELIVERED=$(grep -l -i "^Message-ID: <$name@sendmail.test>" "$MBOX"/*.eml 2>/dev/null | head -n 1)
+}
+
+# ------------------------------------------------------------- assertions
+# Each check appends to BAD; report NAME then prints one verdict per case.
+BAD=""
+
+fail_check() {
+	BAD="$BAD${BAD:+; }$1"
+}
+
+expect_eq() {		# WHAT GOT WANT
+	[ "$2" = "$3" ] || fail_check "expected $1 = '$3', got '$2'"
+}
+
+expect_re() {		# WHAT TEXT EXTENDED-RE
+	[[ $2 =~ $3 ]] || fail_check "expected $1 to match /$3/, got '${2:0:300}'"
+}
+
+expect_no_re() {	# WHAT TEXT EXTENDED-RE
+	[[ $2 =~ $3 ]] && fail_check "expected $1 not to match /$3/, got '${BASH_REMATCH[0]}'"
+}
+
+report() {		# NAME [TRANSCRIPT]
+	if [ -z "$BAD" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$BAD"
+		[ -n "${2:-}" ] && [ -f "$2" ] && sed -n '/^<\*\*\|^<- /s/^/#   /p' "$2" | tail -n 4
+		[ -n "$LOG" ] && printf '%s\n' "$LOG" | tail -n 3 | sed 's/^/#   milter: /'
+	fi
+	BAD=""
+}
+
+# field FILE NAME -- every NAME: field of the header of FILE, unfolded,
+# one a line, in order.
+field() {
+	awk -v want="$2" '
+		/^\r?$/ { exit }
+		/^[ \t]/ { if (cur != "") cur = cur " " $0; next }
+		{ if (cur != "") print cur; cur = "" }
+		tolower(substr($0, 1, length(want) + 1)) == tolower(want) ":" { cur = $0 }
+		END { if (cur != "") print cur }' "$1" | tr -d '\r' | tr -s ' \t' ' '
+}
+
+# header_names FILE -- the field names of FILE's header, in order.
+header_names() {
+	awk '/^\r?$/ { exit } /^[^ \t]/ { sub(/:.*/, ""); print }' "$1"
+}
+
+# unfold FILE -- FILE with every continuation line joined to the line
+# before it (header fields, and Sendmail's H lines in queue files).
+unfold() {
+	awk 'NR > 1 && /^[ \t]/ { sub(/^[ \t]+/, " "); cur = cur $0; next }
+		NR > 1 { print cur } { cur = $0 } END { if (NR) print cur }' "$1"
+}
+
+# qfile QID -- Sendmail's queue control file for QID: "hf" while
+# quarantined, "qf" otherwise.
+qfile() {
+	local f
+	for f in "$MQ/hf$1" "$MQ/qf$1"; do
+		[ -f "$f" ] && { echo "$f"; return; }
+	done
+}
+
+LOGRE_QID='^dmarctls-milter\[[0-9]+\]: '
+
+# --------------------------------------------------------------- the cases
+
+# The generated .cf carries the published recipe, unchanged.
+BAD=""
+cf=$(cat "$CF")
+expect_re "sendmail.cf" "$cf" $'\nO InputMailFilters=dmarctls\n'
+expect_re "sendmail.cf" "$cf" $'\nXdmarctls, S=inet:8893@127.0.0.1, F=T, T=S:30s;R:30s;E:5m\n'
+expect_re "sendmail.cf" "$cf" $'\nO Milter.macros.helo=\\{tls_version\\}, \\{cipher\\}, \\{cipher_bits\\}, \\{cert_subject\\}, \\{cert_issuer\\}, \\{verify\\}\n'
+expect_re "sendmail.cf" "$cf" $'\nO Milter.macros.envfrom=i, [^\n]*\\{auth_authen\\}[^\n]*\\{verify\\}\n'
+expect_re "sendmail.cf" "$cf" $'\nO Milter.macros.eoh=i\n'
+expect_re "sendmail.cf" "$cf" $'\nO Milter.macros.eom=\\{msg_id\\}, i\n'
+report sendmail_cf_from_contrib_mc
+
+# --- DMARC pass: delivered, our A-R on top, the forged one gone
+m=$(signed pass "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048" \
+    "Authentication-Results: $AUTHSERV; dmarc=pass (forged by the sender) header.from=good.test")
+send pass "$PASS_IP" mx.good.test alice@good.test "$m"
+expect_re "reply" "$REPLY" '^250 2\.0\.0 [A-Za-z0-9]+ Message accepted'
+expect_re "delivered file" "${DELIVERED:-none}" '\.eml$'
+if [ -n "$DELIVERED" ]; then
+	ar=$(field "$DELIVERED" Authentication-Results)
+	expect_eq "number of Authentication-Results fields" "$(printf '%s\n' "$ar" | grep -c .)" 1
+	expect_no_re "delivered A-R" "$ar" 'forged'
+	expect_re "delivered A-R" "$ar" "^Authentication-Results: $AUTHSERV;"
+	expect_re "delivered A-R" "$ar" ' spf=pass smtp\.mailfrom=[^ ;]*good\.test[ ;]'
+	expect_re "delivered A-R" "$ar" ' dkim=pass [^;]*header\.d=good\.test header\.s=rsa header\.a=rsa-sha256 header\.b=[A-Za-z0-9+/]{8}'
+	expect_re "delivered A-R" "$ar" ' dmarc=pass \(p=reject dis=none\) header\.from=good\.test'
+	# "at the top": above every field Sendmail or the sender wrote,
+	# below only Return-Path, which the local mailer adds at delivery
+	expect_eq "first fields" "$(header_names "$DELIVERED" | head -n 2 | tr '\n' ' ')" \
+	    "Return-Path Authentication-Results "
+	expect_re "DKIM-Signature kept" "$(field "$DELIVERED" DKIM-Signature)" 'd=good\.test'
+fi
+expect_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$PASS_IP helo=mx\.good\.test from=good\.test spf=pass dkim=pass dmarc=pass policy=reject action=accept removed_ar=1"
+report dmarc_pass_delivered_with_authres_forged_removed "$T/out/pass.smtp"
+
+# --- p=reject, unsigned, SPF fails: 550 at the client, nothing delivered
+m=$(msg reject "CEO <ceo@good.test>")
+send reject "$FAIL_IP" mail.attacker.example ceo@good.test "$m"
+expect_eq "reply" "$REPLY" "550 5.7.1 Email rejected per DMARC policy for good.test"
+expect_eq "delivered file" "${DELIVERED:-none}" none
+expect_re "milter log" "$LOG" "${LOGRE_QID}[A-Za-z0-9]+: ip=$FAIL_IP helo=mail\.attacker\.example from=good\.test spf=fail dkim=none dmarc=fail policy=reject action=reject"
+report dmarc_reject_550_not_delivered "$T/out/reject.smtp"
+
+# --- p=quarantine with Quarantine hold: accepted into Sendmail's quarantine
+m=$(msg quarantine "x@quar.test")
+send quarantine "$FAIL_IP" mail.attacker.example x@quar.test "$m"
+expect_re "reply" "$REPLY" '^250 2\.0\.0 [A-Za-z0-9]+ Message accepted'
+expect_eq "delivered file" "${DELIVERED:-none}" none
+qf=$(qfile "${QID:-none}")
+expect_eq "queue file" "${qf##*/}" "hf${QID:-none}"
+if [ -n "$qf" ]; then
+	expect_re "queue file q line" "$(cat "$qf")" $'\nqDMARC policy of quar\\.test\n'
+	expect_re "queued A-R" "$(unfold "$qf")" $'\nH\\?\\?Authentication-Results: '"$AUTHSERV"$'; [^\n]* dmarc=fail \\(p=quarantine dis=quarantine\\) header\\.from=quar\\.test'
+fi
+mq=$("$SM" -C "$CF" -bp -qQ 2>&1)
+expect_re "mailq -qQ" "$mq" "${QID:-NOQID}[^"$'\n'"]*"$'\n[^\n]*\n?[^\n]*QUARANTINE: DMARC policy of quar\\.test'
+expect_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$FAIL_IP helo=mail\.attacker\.example from=quar\.test spf=fail dkim=none dmarc=fail policy=quarantine action=quarantine"
+report dmarc_quarantine_held_in_sendmail_quarantine "$T/out/quarantine.smtp"
+
+# The recipe in contrib/sendmail/dmarctls.mc releases it: -Q without a
+# reason clears the quarantine, a queue run then delivers it.
+if [ -n "$QID" ] && [ -n "$qf" ]; then
+	"$SM" -C "$CF" -qQ -qI"$QID" -Q >"$T/out/release.log" 2>&1
+	expect_eq "queue file after release" "$(qfile "$QID" | sed 's,.*/,,')" "qf$QID"
+	"$SM" -C "$CF" -qI"$QID" >>"$T/out/release.log" 2>&1
+	# the queue run delivers from a process of its own: give it time
+	d=""
+	for _ in $(seq "$WAIT_TRIES"); do
+		d=$(grep -l -i '^Message-ID: <quarantine@sendmail.test>' "$MBOX"/*.eml 2>/dev/null |
+		    head -n 1)
+		[ -n "$d" ] && [ -z "$(qfile "$QID")" ] && break
+		sleep 0.1
+	done
+	expect_re "delivered after release" "${d:-none}" '\.eml$'
+	[ -n "$d" ] && expect_re "released A-R" "$(field "$d" Authentication-Results)" \
+	    " dmarc=fail \(p=quarantine dis=quarantine\) header\.from=quar\.test"
+	expect_eq "queue after release" "$(qfile "$QID")" ""
+else
+	fail_check "nothing was quarantined"
+fi
+LOG=""
+report quarantine_released_by_the_documented_command
+
+# --- the policy lookup fails (bogus DNSSEC): 451 and not delivered
+m=$(signed tempfail "x@halfbogus.test" halfbogus.test rsa "$W_KEY_RSA2048")
+send tempfail "$PASS_IP" mx.halfbogus.test x@halfbogus.test "$m"
+expect_eq "reply" "$REPLY" "451 4.7.5 DMARC policy for halfbogus.test could not be retrieved"
+expect_eq "delivered file" "${DELIVERED:-none}" none
+expect_re "milter log" "$LOG" "${LOGRE_QID}[A-Za-z0-9]+: ip=$PASS_IP [^"$'\n'"]* from=halfbogus\.test [^"$'\n'"]* dmarc=temperror [^"$'\n'"]*action=tempfail"
+report dmarc_temperror_451_not_delivered "$T/out/tempfail.smtp"
+
+# --- no From field: permerror, refused with RejectOnNoFrom yes. Sendmail
+# adds a From field only when it delivers (H?F?From), after the milter.
+m=$(msg nofrom "")
+send nofrom "$PASS_IP" mx.good.test alice@good.test "$m"
+expect_re "reply" "$REPLY" '^550 5\.7\.1 '
+expect_eq "delivered file" "${DELIVERED:-none}" none
+expect_re "milter log" "$LOG" "${LOGRE_QID}[A-Za-z0-9]+: ip=$PASS_IP [^"$'\n'"]* dmarc=permerror [^"$'\n'"]*action=reject"
+report dmarc_permerror_no_from_550 "$T/out/nofrom.smtp"
+
+# --- p=none fails, and a domain with no DMARC record: both delivered
+m=$(msg pnone "x@org.test")
+send pnone "$FAIL_IP" mail.attacker.example x@org.test "$m"
+expect_re "reply" "$REPLY" '^250 2\.0\.0 '
+expect_re "delivered file" "${DELIVERED:-none}" '\.eml$'
+[ -n "$DELIVERED" ] && expect_re "delivered A-R" "$(field "$DELIVERED" Authentication-Results)" \
+    " dmarc=fail \(p=none [^)]*dis=none\) header\.from=org\.test"
+report dmarc_p_none_fail_delivered "$T/out/pnone.smtp"
+
+# --- F=T: with the milter gone Sendmail answers 4xx, it never delivers
+# unchecked mail.
+stop_milter
+m=$(msg nomilter "Alice <alice@good.test>")
+send nomilter "$PASS_IP" mx.good.test alice@good.test "$m"
+expect_re "reply" "$REPLY" '^4[0-9][0-9] 4\.'
+expect_eq "delivered file" "${DELIVERED:-none}" none
+report milter_down_tempfails_per_f_t "$T/out/nomilter.smtp"
+
+summary_and_exit
