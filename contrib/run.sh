@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # run.sh -- the README's run command: install dependencies, build, and run
-# dmarctls on its default configuration (system resolver, root trust anchor).
+# dmarctls-milter in the foreground on its default configuration
+# (Socket inet:8893@127.0.0.1, the system's resolver, the root trust anchor).
+# Stop it with Ctrl-C. Point Postfix at it with contrib/postfix/main.cf.dmarctls.
 #
-# Until dmarctls-milter exists (issue 3), "run" evaluates the bundled sample
-# message with dmarctls-check, the same core the milter will use. Extra
-# arguments are passed to dmarctls-check (e.g. --json, or another message).
+# Extra arguments go to dmarctls-milter (e.g. -c /etc/dmarctls/dmarctls.conf).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,10 +13,5 @@ autoreconf -fi >/dev/null
 mkdir -p build/run
 cd build/run
 [ -f Makefile ] || "$top/configure" -q
-make -s -j"$(nproc)" dmarctls-check
-set +e
-./dmarctls-check --ip 192.0.2.10 --helo mail.example.com --mail-from alice@example.com \
-    "$@" "$top/contrib/sample.eml"
-rc=$?
-echo "dmarctls-check exit status: $rc (0 accept, 1 quarantine, 2 reject, 3 tempfail)"
-exit 0
+make -s -j"$(nproc)" dmarctls-milter dmarctls-check
+exec ./dmarctls-milter -f "$@"

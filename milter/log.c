@@ -32,12 +32,13 @@ log_facility(const char *name)
 }
 
 void
-dt_log_open(const char *ident, int use_syslog, const char *facility)
+dt_log_open(const char *ident, int use_syslog, const char *facility, int foreground)
 {
 	log_ident = ident;
 	log_syslog = use_syslog;
 	if (use_syslog)
-		openlog(ident, LOG_PID | LOG_NDELAY, log_facility(facility));
+		openlog(ident, LOG_PID | LOG_NDELAY | (foreground ? LOG_PERROR : 0),
+		    log_facility(facility));
 }
 
 void

@@ -208,7 +208,7 @@ main(int argc, char **argv)
 		usage();
 	if (opt_config == NULL)
 		opt_config = dt_default_config();
-	dt_log_open("dmarctls-milter", 0, NULL);
+	dt_log_open("dmarctls-milter", 0, NULL, 1);
 	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0) {
 		dt_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
@@ -218,7 +218,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	g = dt_gen_acquire();
-	dt_log_open("dmarctls-milter", g->cfg.syslog, g->cfg.syslog_facility);
+	dt_log_open("dmarctls-milter", g->cfg.syslog, g->cfg.syslog_facility, foreground);
 	if ((rc = dt_listen(&g->cfg)) != 0)
 		return rc;
 	if (!foreground && daemon(0, 0) < 0) {

@@ -4,10 +4,12 @@
 #   tests/run-all.sh            install dependencies, then every stage below
 #
 # Stages, each in its own build directory under build/ (out of tree):
-#   1. werror:  gcc -Wall -Wextra -Werror build, unit tests (cmocka), integration
-#               tests (nsd + validating unbound on loopback in a private namespace)
+#   1. werror:  gcc -Wall -Wextra -Werror build, unit tests (cmocka), then the
+#               suites with real servers in private namespaces: integration
+#               (dmarctls-check against nsd + validating unbound), milter
+#               (dmarctls-milter over the milter protocol with miltertest)
 #   2. asan:    the same sources with AddressSanitizer + UndefinedBehaviorSanitizer,
-#               unit tests and the integration tests again
+#               unit tests and every real-server suite again
 #   3. fuzz:    clang libFuzzer build, each target for FUZZ_SECONDS (default 30)
 # The last line is "ci: N passed, M failed"; the exit status is 0 only if M is 0.
 #
@@ -64,19 +66,26 @@ unit() {
 	[ "$progs" -gt 0 ] || count_fail 1 "no unit test ran ($name)"
 }
 
-# integration NAME -- the real-DNS tests against build/NAME
-integration() {
-	local name=$1 out p f
-	note "integration tests ($name)"
-	out=$(tests/integration/run.sh "build/$name" 2>&1)
+# suite SCRIPT PREFIX NAME -- a test script against build/NAME; its last
+# line "PREFIX: N passed, M failed" is what counts
+suite() {
+	local script=$1 prefix=$2 name=$3 out p f
+	note "$prefix tests ($name)"
+	out=$("$script" "build/$name" 2>&1)
 	echo "$out"
-	read -r p f < <(echo "$out" | sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
+	read -r p f < <(echo "$out" | sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" | tail -n 1)
 	if [ -z "${p:-}" ]; then
-		count_fail 1 "integration ($name) printed no summary"
+		count_fail 1 "$prefix ($name) printed no summary"
 		return
 	fi
 	count_pass "$p"
-	[ "$f" -gt 0 ] && count_fail "$f" "integration ($name)"
+	[ "$f" -gt 0 ] && count_fail "$f" "$prefix ($name)"
+}
+
+# real_world NAME -- every suite that runs real servers, against build/NAME
+real_world() {
+	suite tests/integration/run.sh integration "$1"
+	suite tests/milter/run.sh milter "$1"
 }
 
 # fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from tests/fuzz/corpus
@@ -118,11 +127,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if build werror --enable-werror CC=gcc CFLAGS="-O2 -g"; then
 	unit werror
-	integration werror
+	real_world werror
 fi
 if build asan --enable-werror CC=gcc CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"; then
 	unit asan
-	integration asan
+	real_world asan
 fi
 if build fuzz --enable-fuzz CC=clang \
     CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
