@@ -146,7 +146,8 @@ headers() {
 }
 
 echo "differential run: dmarctls-milter vs opendkim $(opendkim -V 2>&1 | sed -n '1s/.*v//p') -> opendmarc $(opendmarc -V 2>&1 | sed -n '1s/.*v//p')"
-echo "(action/dmarc result; dmarc is the dmarc= word of the Authentication-Results added)"
+echo "(action/dmarc: the final action, and the dmarc= word of the Authentication-Results added;"
+echo " \"-\": none was added, e.g. OpenDMARC adds none when it rejects)"
 ndiff=0
 nexpl=0
 ncases=0
@@ -158,8 +159,11 @@ while read -r name _; do
 	else
 		d="(not run)"
 	fi
-	if [ "$d" = "$c" ]; then
-		printf '  same        %-28s %s\n' "$name" "$d"
+	# OpenDMARC writes no dmarc= when it rejects: an unknown result ("-")
+	# on one side is not a difference by itself, the action still is.
+	if [ "${d%%/*}" = "${c%%/*}" ] &&
+	    { [ "${d#*/}" = "${c#*/}" ] || [ "${d#*/}" = - ] || [ "${c#*/}" = - ]; }; then
+		printf '  same        %-28s dmarctls=%-22s chain=%s\n' "$name" "$d" "$c"
 		continue
 	fi
 	ndiff=$((ndiff + 1))
