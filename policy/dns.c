@@ -385,6 +385,12 @@ dns_query(dns_resolver *r, const char *name, int rrtype, dns_rrset *out)
 }
 
 void
+dns_lookup_rrset(void *resolver, const char *name, int rrtype, dns_rrset *out)
+{
+	dns_query(resolver, name, rrtype, out);
+}
+
+void
 dns_rrset_free(dns_rrset *rs)
 {
 	size_t	i;

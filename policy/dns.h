@@ -7,6 +7,7 @@
  *	void dns_query(dns_resolver *r, const char *name, int rrtype, dns_rrset *out);
  *	void dns_rrset_free(dns_rrset *rs);
  *	void dns_lookup_txt(void *resolver, const char *name, dns_txt *out);
+ *	void dns_lookup_rrset(void *resolver, const char *name, int rrtype, dns_rrset *out);
  *	void dns_txt_free(dns_txt *t);
  *	void dns_deadline_set(unsigned ms);
  *	void dns_deadline_clear(void);
@@ -30,8 +31,9 @@
  *	costs a bounded time even when every server is silent, whatever the
  *	number of lookups.
  *
- *	dns_lookup_txt() has the dns_txt_fn signature so that policy code can
- *	be handed a table-driven fake in unit tests.
+ *	dns_lookup_txt() and dns_lookup_rrset() have the dns_txt_fn and
+ *	dns_rrset_fn signatures so that policy code can be handed a
+ *	table-driven fake in unit tests.
  *
  * CONFIGURATION
  *	forwarders	NULL or "": the system's resolv.conf. Otherwise a list of
@@ -101,12 +103,14 @@ typedef struct dns_txt {
 } dns_txt;
 
 typedef void (*dns_txt_fn)(void *ctx, const char *name, dns_txt *out);
+typedef void (*dns_rrset_fn)(void *ctx, const char *name, int rrtype, dns_rrset *out);
 
 dns_resolver	*dns_resolver_new(const dns_config *cfg, char *err, size_t errlen);
 void		dns_resolver_free(dns_resolver *r);
 void		dns_query(dns_resolver *r, const char *name, int rrtype, dns_rrset *out);
 void		dns_rrset_free(dns_rrset *rs);
 void		dns_lookup_txt(void *resolver, const char *name, dns_txt *out);
+void		dns_lookup_rrset(void *resolver, const char *name, int rrtype, dns_rrset *out);
 void		dns_txt_free(dns_txt *t);
 void		dns_deadline_set(unsigned ms);
 void		dns_deadline_clear(void);
