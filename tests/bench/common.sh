@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh -- the world, the milters and the corpus of the benchmark runs
 #
 # SYNOPSIS
@@ -36,6 +37,8 @@
 # ENVIRONMENT
 #	BENCH_KEEP=1 keeps the temporary directory (configs, logs, corpus).
 
+# Variables below are used by the scripts that source this file.
+# shellcheck disable=SC2034
 BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_TOP=$(cd "$BENCH_SRC/../.." && pwd)
 AUTHSERV=mx.receiver.test
@@ -93,7 +96,7 @@ bench_world() {
 	T=$(mktemp -d /tmp/dmarctls-bench.XXXXXX) || bench_fatal "mktemp failed"
 	mkdir -p "$T/sock" "$T/conf" "$T/msg" "$T/out" "$T/log"
 	export W_SRCDIR=$BENCH_TOP/tests/integration
-	# shellcheck source=../integration/world.sh
+	# shellcheck source=tests/integration/world.sh
 	. "$W_SRCDIR/world.sh"
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT TERM

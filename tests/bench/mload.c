@@ -889,7 +889,7 @@ stage_connect(struct ml_sess *s)
 	char	port[2];
 	int	rc, v6 = strchr(m->ip, ':') != NULL;
 
-	/* hostname, family, port (network order), address (RFC-less: libmilter) */
+	/* hostname, NUL, family, port (2 bytes, network order), address, NUL */
 	strbuf_append(&d, "unknown");
 	strbuf_appendc(&d, 0);
 	strbuf_appendc(&d, v6 ? '6' : '4');
@@ -953,27 +953,27 @@ stage_data(struct ml_sess *s)
 	return each(s, MC_DATA, "", 0, MP_NODATA, MP_NR_DATA, mac);
 }
 
-/* send_header - one field; without HDR_LEADSPC the leading blanks go */
+/*
+ * send_header - one field. Without HDR_LEADSPC the MTA strips the blanks
+ * after the colon; with it the filter gets them verbatim, and a field a
+ * previous milter added without HDR_LEADSPC gets the space the MTA wrote.
+ */
 static enum ml_step
 send_header(struct ml_sess *s, int k, const struct ml_hdr *h, strbuf *d)
 {
 	const char *v = h->value;
 	size_t	n = h->vlen;
 
+	strbuf_reset(d);
+	strbuf_appendn(d, h->name, strlen(h->name) + 1);
 	if ((s->conns[k].proto & MP_HDR_LEADSPC) == 0) {
 		while (n > 0 && (*v == ' ' || *v == '\t')) {
 			v++;
 			n--;
 		}
 	} else if (h->lead_stripped) {
-		strbuf_reset(d);
-		strbuf_appendn(d, h->name, strlen(h->name) + 1);
 		strbuf_appendc(d, ' ');
-		goto value;
 	}
-	strbuf_reset(d);
-	strbuf_appendn(d, h->name, strlen(h->name) + 1);
-value:
 	strbuf_appendn(d, v, n);
 	strbuf_appendc(d, 0);
 	if (d->failed)

@@ -44,7 +44,7 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then
 fi
 BUILDDIR=$(cd "$1" && pwd)
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-# shellcheck source=common.sh
+# shellcheck source=tests/bench/common.sh
 . "$(dirname "$SELF")/common.sh"
 bench_namespace "$SELF" "$BUILDDIR"
 
