@@ -186,9 +186,15 @@ check_read(const char *path, strbuf *sb)
 static void
 check_eval(dt_eval *e, const check_opts *o, const message *m)
 {
+	dt_tls	tls;
 	size_t	i;
 
-	dt_eval_tls(e, o->tls_version, o->cipher, o->cipher_bits, o->requiretls);
+	memset(&tls, 0, sizeof(tls));
+	snprintf(tls.version, sizeof(tls.version), "%s", o->tls_version ? o->tls_version : "");
+	snprintf(tls.cipher, sizeof(tls.cipher), "%s", o->cipher ? o->cipher : "");
+	tls.bits = o->cipher_bits;
+	tls.requiretls = o->requiretls;
+	dt_eval_tls(e, &tls);
 	dt_eval_envelope(e, o->ip, o->helo, o->mail_from);
 	for (i = 0; i < m->nfields; i++) {
 		const msg_field *f = &m->fields[i];
@@ -204,6 +210,10 @@ check_print(const dt_verdict *v)
 {
 	if (v->authres)
 		printf("Authentication-Results: %s\n", v->authres);
+	if (v->authres_tls)
+		printf("Authentication-Results: %s\n", v->authres_tls);
+	if (v->tlsreq.add_esmtp)
+		printf("Require-TLS-ESMTP: yes\n");
 	printf("action: %s\n", action_name(v->action));
 	if (v->action != v->policy_action)
 		printf("policy-action: %s (DryRun)\n", action_name(v->policy_action));

@@ -42,22 +42,29 @@
 #define DT_WANT_PROTO	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC)
 #define DT_WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
+/* positions (1-based, per field name) of fields that may have to go */
+typedef struct dt_fields {
+	int		seen;		/* fields of this name so far */
+	int		*pos;
+	size_t		n;
+} dt_fields;
+
 typedef struct dt_conn {
 	dt_gen		*gen;
 	unsigned long	proto;		/* negotiated SMFIP_* */
 	int		ignored;	/* IgnoreNetworks, or no address */
 	char		ip[INET6_ADDRSTRLEN];
 	char		helo[256];
-	char		tls_version[32], cipher[128];
-	unsigned	cipher_bits;
+	dt_tls		tls;		/* this session's, from the MTA's macros */
 	/* the message in progress */
 	dt_eval		*eval;
 	int		skip;		/* SMTP AUTH client: not evaluated */
 	int		requiretls;
 	char		qid[64];
-	int		nar;		/* A-R fields seen */
-	int		*forged;	/* their positions (1-based) that must go */
-	size_t		nforged;
+	int		authenticated;	/* SMTP AUTH (IgnoreAuthenticatedClients off) */
+	dt_fields	ar;		/* A-R fields: positions of the forged ones */
+	dt_fields	esmtp;		/* Require-TLS-ESMTP fields: all positions */
+	dt_fields	tlsreq;		/* TLS-Required fields: all positions */
 } dt_conn;
 
 static dt_conn *
@@ -70,18 +77,51 @@ dt_conn_get(SMFICTX *ctx)
 	return c;
 }
 
+static void
+dt_fields_reset(dt_fields *f)
+{
+	free(f->pos);
+	memset(f, 0, sizeof(*f));
+}
+
+/* dt_fields_count - one more field of this name; remember it if asked */
+static void
+dt_fields_count(dt_fields *f, int remember)
+{
+	int	*p;
+
+	f->seen++;
+	if (remember && f->n < DT_MAX_AR
+	    && (p = realloc(f->pos, (f->n + 1) * sizeof(*p))) != NULL) {
+		f->pos = p;
+		f->pos[f->n++] = f->seen;
+	}
+}
+
+/* dt_fields_delete - remove the remembered fields, last first */
+static void
+dt_fields_delete(SMFICTX *ctx, const dt_conn *c, const dt_fields *f, const char *name)
+{
+	size_t	i;
+
+	for (i = f->n; i > 0; i--)
+		if (smfi_chgheader(ctx, (char *)name, f->pos[i - 1], NULL) != MI_SUCCESS)
+			dt_log(LOG_WARNING, "%s: cannot remove %s field %d", c->qid, name,
+			    f->pos[i - 1]);
+}
+
 /* dt_msg_reset - forget the message in progress (RSET, abort, next MAIL) */
 static void
 dt_msg_reset(dt_conn *c)
 {
 	dt_eval_free(c->eval);
 	c->eval = NULL;
-	free(c->forged);
-	c->forged = NULL;
-	c->nforged = 0;
-	c->nar = 0;
+	dt_fields_reset(&c->ar);
+	dt_fields_reset(&c->esmtp);
+	dt_fields_reset(&c->tlsreq);
 	c->skip = 0;
 	c->requiretls = 0;
+	c->authenticated = 0;
 	c->qid[0] = '\0';
 }
 
@@ -157,21 +197,26 @@ dt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	return SMFIS_CONTINUE;
 }
 
-/* dt_tls_macros - the session's TLS state; absent macros mean plaintext */
+/*
+ * dt_tls_macros - the session's TLS state; absent macros mean plaintext.
+ * Postfix sends them at HELO (again after STARTTLS) and MAIL, never at end
+ * of message, so they are kept per connection.
+ */
 static void
 dt_tls_macros(SMFICTX *ctx, dt_conn *c, int reset)
 {
 	char	bits[16] = "";
 
-	if (reset) {
-		c->tls_version[0] = c->cipher[0] = '\0';
-		c->cipher_bits = 0;
-	}
-	dt_macro(ctx, "{tls_version}", c->tls_version, sizeof(c->tls_version));
-	dt_macro(ctx, "{cipher}", c->cipher, sizeof(c->cipher));
+	if (reset)
+		memset(&c->tls, 0, sizeof(c->tls));
+	dt_macro(ctx, "{tls_version}", c->tls.version, sizeof(c->tls.version));
+	dt_macro(ctx, "{cipher}", c->tls.cipher, sizeof(c->tls.cipher));
+	dt_macro(ctx, "{cert_subject}", c->tls.cert_subject, sizeof(c->tls.cert_subject));
+	dt_macro(ctx, "{cert_issuer}", c->tls.cert_issuer, sizeof(c->tls.cert_issuer));
+	dt_macro(ctx, "{verify}", c->tls.verify, sizeof(c->tls.verify));
 	dt_macro(ctx, "{cipher_bits}", bits, sizeof(bits));
 	if (bits[0])
-		c->cipher_bits = (unsigned)strtoul(bits, NULL, 10);
+		c->tls.bits = (unsigned)strtoul(bits, NULL, 10);
 }
 
 static sfsistat
@@ -202,32 +247,28 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 		c->skip = 1;
 		return SMFIS_ACCEPT;	/* this message only */
 	}
+	c->authenticated = auth && *auth;
 	for (i = 1; argv[0] && argv[i]; i++)
 		if (strcasecmp(argv[i], "REQUIRETLS") == 0)
 			c->requiretls = 1;
 	dt_tls_macros(ctx, c, 0);
 	if ((c->eval = dt_eval_new(c->gen->ctx, c->qid)) == NULL)
 		return SMFIS_TEMPFAIL;
-	dt_eval_tls(c->eval, c->tls_version, c->cipher, c->cipher_bits, c->requiretls);
+	c->tls.requiretls = c->requiretls;
+	dt_eval_tls(c->eval, &c->tls);
+	dt_eval_trusted(c->eval, c->authenticated);
 	dt_eval_envelope(c->eval, c->ip, c->helo[0] ? c->helo : NULL, argv[0]);
 	return SMFIS_CONTINUE;
 }
 
-/* dt_ar_field - remember an A-R field that carries our authserv-id */
+/* dt_ar_field - count an A-R field; remember it if it carries our authserv-id */
 static void
 dt_ar_field(dt_conn *c, const char *value)
 {
 	char	*id = authres_authserv_id(value, strlen(value));
-	int	*p;
 
-	c->nar++;
 	/* ours, or unreadable: either way no reader may trust it (RFC 8601 5) */
-	if ((id == NULL || strcasecmp(id, c->gen->cfg.authserv_id) == 0)
-	    && c->nforged < DT_MAX_AR
-	    && (p = realloc(c->forged, (c->nforged + 1) * sizeof(*p))) != NULL) {
-		c->forged = p;
-		c->forged[c->nforged++] = c->nar;
-	}
+	dt_fields_count(&c->ar, id == NULL || strcasecmp(id, c->gen->cfg.authserv_id) == 0);
 	free(id);
 }
 
@@ -248,6 +289,10 @@ dt_header(SMFICTX *ctx, char *name, char *value)
 	strbuf_free(&raw);
 	if (strcasecmp(name, DT_AR_NAME) == 0)
 		dt_ar_field(c, value);
+	else if (strcasecmp(name, TLSREQ_ESMTP_FIELD) == 0)
+		dt_fields_count(&c->esmtp, 1);
+	else if (strcasecmp(name, TLSREQ_NO_FIELD) == 0)
+		dt_fields_count(&c->tlsreq, 1);
 	return SMFIS_CONTINUE;
 }
 
@@ -309,18 +354,29 @@ dt_setreply(SMFICTX *ctx, const dt_verdict *v)
 	strbuf_free(&t);
 }
 
-/* dt_modify - take forged A-R fields out, put ours at the top */
+/*
+ * dt_modify - take forged A-R fields out, put ours at the top (the TLS one
+ * under the DMARC one), and apply the REQUIRETLS header rules.
+ */
 static void
 dt_modify(SMFICTX *ctx, dt_conn *c, const dt_verdict *v)
 {
-	size_t	i;
-
-	for (i = c->nforged; i > 0; i--)
-		if (smfi_chgheader(ctx, DT_AR_NAME, c->forged[i - 1], NULL) != MI_SUCCESS)
-			dt_log(LOG_WARNING, "%s: cannot remove forged %s field %d", c->qid,
-			    DT_AR_NAME, c->forged[i - 1]);
+	dt_fields_delete(ctx, c, &c->ar, DT_AR_NAME);
+	if (!v->tlsreq.keep_esmtp && c->esmtp.n) {
+		dt_fields_delete(ctx, c, &c->esmtp, TLSREQ_ESMTP_FIELD);
+		dt_log(LOG_NOTICE, "%s: removed %zu %s field(s) written by an untrusted client",
+		    c->qid, c->esmtp.n, TLSREQ_ESMTP_FIELD);
+	}
+	if (!v->tlsreq.keep_no && c->tlsreq.n) {
+		dt_fields_delete(ctx, c, &c->tlsreq, TLSREQ_NO_FIELD);
+		dt_log(LOG_NOTICE, "%s: removed %s: %s", c->qid, TLSREQ_NO_FIELD, v->tlsreq.why_no);
+	}
+	if (v->authres_tls && dt_add_field(ctx, c, DT_AR_NAME, v->authres_tls, 1) != MI_SUCCESS)
+		dt_log(LOG_WARNING, "%s: cannot insert the TLS %s", c->qid, DT_AR_NAME);
 	if (v->authres && dt_add_field(ctx, c, DT_AR_NAME, v->authres, 1) != MI_SUCCESS)
 		dt_log(LOG_WARNING, "%s: cannot insert %s", c->qid, DT_AR_NAME);
+	if (v->tlsreq.add_esmtp && dt_add_field(ctx, c, TLSREQ_ESMTP_FIELD, "yes", 0) != MI_SUCCESS)
+		dt_log(LOG_WARNING, "%s: cannot add %s", c->qid, TLSREQ_ESMTP_FIELD);
 }
 
 /* dt_log_verdict - the one summary line per message */
@@ -330,13 +386,13 @@ dt_log_verdict(const dt_conn *c, const dt_verdict *v)
 	const char *from = v->nauthors ? v->author[v->decisive] : "-";
 
 	dt_log(LOG_INFO, "%s: ip=%s helo=%s from=%s spf=%s dkim=%s%s dmarc=%s policy=%s "
-	    "action=%s%s removed_ar=%zu",
+	    "action=%s%s tls=%s removed_ar=%zu",
 	    c->qid[0] ? c->qid : "NOQUEUE", c->ip, c->helo[0] ? c->helo : "-", from,
 	    spf_res_name(v->spf.mailfrom), v->ndkim ? dkim_res_name(v->dkim[0].result) : "none",
 	    v->ndkim > 1 ? "+" : "", dmarc_res_name(v->dmarc_result),
 	    v->nauthors ? dmarc_policy_name(v->dmarc[v->decisive].policy) : "-",
 	    action_name(v->action), v->action != v->policy_action ? " (DryRun)" : "",
-	    c->nforged);
+	    c->tls.version[0] ? c->tls.version : "none", c->ar.n);
 }
 
 static sfsistat

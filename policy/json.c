@@ -147,6 +147,21 @@ json_dmarc_none(strbuf *out, const dt_verdict *v)
 	strbuf_appendc(out, '}');
 }
 
+/* json_header - one "Name: value" element of the headers array */
+static void
+json_header(strbuf *out, const char *name, const char *value, int comma)
+{
+	strbuf	h = STRBUF_INIT;
+
+	if (value == NULL)
+		return;
+	strbuf_printf(&h, "%s: %s", name, value);
+	if (comma)
+		strbuf_appendc(out, ',');
+	json_string(out, strbuf_str(&h));
+	strbuf_free(&h);
+}
+
 int
 dt_verdict_json(const dt_verdict *v, strbuf *out)
 {
@@ -175,15 +190,21 @@ dt_verdict_json(const dt_verdict *v, strbuf *out)
 	json_kv(out, "version", v->tls.version[0] ? v->tls.version : NULL, 1);
 	json_kv(out, "cipher", v->tls.cipher[0] ? v->tls.cipher : NULL, 1);
 	strbuf_printf(out, "\"bits\":%u,", v->tls.bits);
+	json_kv(out, "cert_subject", v->tls.cert_subject[0] ? v->tls.cert_subject : NULL, 1);
+	json_kv(out, "cert_issuer", v->tls.cert_issuer[0] ? v->tls.cert_issuer : NULL, 1);
+	json_kv(out, "verify", v->tls.verify[0] ? v->tls.verify : NULL, 1);
 	json_bool(out, "requiretls", v->tls.requiretls, 0);
+	strbuf_append(out, "},\"requiretls\":{");
+	json_bool(out, "add_require_tls_esmtp", v->tlsreq.add_esmtp, 1);
+	json_kv(out, "require_tls_esmtp_in", !v->n_esmtp_in ? "absent"
+	    : v->tlsreq.keep_esmtp ? "kept" : "removed", 1);
+	json_kv(out, "tls_required_in", !v->n_tlsreq_in ? "absent"
+	    : v->tlsreq.keep_no ? "kept" : "removed", 0);
 	strbuf_append(out, "},\"headers\":[");
-	if (v->authres) {
-		strbuf	h = STRBUF_INIT;
-
-		strbuf_printf(&h, "Authentication-Results: %s", v->authres);
-		json_string(out, strbuf_str(&h));
-		strbuf_free(&h);
-	}
+	json_header(out, "Authentication-Results", v->authres, 0);
+	json_header(out, "Authentication-Results", v->authres_tls, v->authres != NULL);
+	if (v->tlsreq.add_esmtp)
+		json_header(out, TLSREQ_ESMTP_FIELD, "yes", 1);
 	strbuf_append(out, "]}\n");
 	return out->failed ? -1 : 0;
 }

@@ -41,6 +41,7 @@ struct dt_eval {
 	dt_context	*ctx;
 	dkim_session	*dkim;
 	int		have_envelope;
+	int		trusted;		/* SMTP AUTH or trusted network */
 	unsigned	seed;			/* rand_r state for pct sampling */
 	size_t		nfrom;			/* From fields seen */
 	from_domains	from;
@@ -136,15 +137,15 @@ dt_eval_envelope(dt_eval *e, const char *ip, const char *helo, const char *mailf
 }
 
 void
-dt_eval_tls(dt_eval *e, const char *version, const char *cipher, unsigned bits,
-    int requiretls)
+dt_eval_tls(dt_eval *e, const dt_tls *tls)
 {
-	dt_tls	*t = &e->v.tls;
+	e->v.tls = *tls;
+}
 
-	snprintf(t->version, sizeof(t->version), "%s", version ? version : "");
-	snprintf(t->cipher, sizeof(t->cipher), "%s", cipher ? cipher : "");
-	t->bits = bits;
-	t->requiretls = requiretls;
+void
+dt_eval_trusted(dt_eval *e, int trusted)
+{
+	e->trusted = trusted;
 }
 
 /* dt_from_field - collect the author domains of one From field */
@@ -166,6 +167,10 @@ dt_eval_header(dt_eval *e, const char *name, const char *raw, size_t rawlen,
 	(void)dkim_session_header(e->dkim, raw, rawlen);
 	if (strcasecmp(name, "From") == 0)
 		dt_from_field(e, value, valuelen);
+	else if (strcasecmp(name, TLSREQ_ESMTP_FIELD) == 0)
+		e->v.n_esmtp_in++;
+	else if (strcasecmp(name, TLSREQ_NO_FIELD) == 0)
+		e->v.n_tlsreq_in++;
 }
 
 void
@@ -409,6 +414,64 @@ dt_authres(dt_eval *e)
 	return out;
 }
 
+/* dt_authres_tls - the second A-R field: how the message reached us */
+static char *
+dt_authres_tls(const dt_verdict *v)
+{
+	const dt_tls *t = &v->tls;
+	authres	*ar = authres_new(v->authserv_id);
+	strbuf	c = STRBUF_INIT;
+	char	bits[16], *out;
+
+	if (ar == NULL)
+		return NULL;
+	if (t->version[0] == '\0') {
+		authres_method(ar, "x-tls", "none");
+		authres_comment(ar, "plaintext SMTP session");
+	} else {
+		authres_method(ar, "x-tls", "pass");
+		authres_prop(ar, "smtp", "version", t->version);
+		if (t->cipher[0])
+			authres_prop(ar, "smtp", "cipher", t->cipher);
+		snprintf(bits, sizeof(bits), "%u", t->bits);
+		if (t->bits)
+			authres_prop(ar, "smtp", "bits", bits);
+		if (t->requiretls)
+			authres_prop(ar, "smtp", "requiretls", "yes");
+		if (t->cert_subject[0]) {
+			strbuf_printf(&c, "client certificate %s", t->cert_subject);
+			if (t->cert_issuer[0])
+				strbuf_printf(&c, ", issuer %s", t->cert_issuer);
+			if (t->verify[0])
+				strbuf_printf(&c, ", verify %s", t->verify);
+			authres_comment(ar, strbuf_str(&c));
+		}
+	}
+	out = authres_render(ar, 0);
+	authres_free(ar);
+	strbuf_free(&c);
+	return out;
+}
+
+/* dt_tlsreq - the fate of the REQUIRETLS header fields */
+static void
+dt_tlsreq(dt_eval *e)
+{
+	dt_verdict *v = &e->v;
+	tlsreq_input in;
+	size_t	i;
+
+	in.enabled = e->ctx->cfg->require_tls_header;
+	in.tls = v->tls.version[0] != '\0';
+	in.requiretls = v->tls.requiretls;
+	in.trusted = e->trusted;
+	in.dmarc_pass = v->nauthors > 0;
+	for (i = 0; i < v->nauthors; i++)
+		if (v->dmarc[i].result != DMARC_RES_PASS)
+			in.dmarc_pass = 0;
+	tlsreq_decide(&in, &v->tlsreq);
+}
+
 const dt_verdict *
 dt_eval_finish(dt_eval *e)
 {
@@ -429,7 +492,9 @@ dt_eval_finish(dt_eval *e)
 	v->dmarc_result = n ? v->dmarc[v->decisive].result : DMARC_RES_PERMERROR;
 	v->action = cfg->dry_run ? ACTION_ACCEPT : v->policy_action;
 	dt_reply(e);
+	dt_tlsreq(e);
 	v->authres = dt_authres(e);
+	v->authres_tls = dt_authres_tls(v);
 	return v;
 }
 
@@ -443,6 +508,7 @@ dt_eval_free(dt_eval *e)
 	for (i = 0; i < e->v.nauthors; i++)
 		dmarc_outcome_free(&e->v.dmarc[i]);
 	free(e->v.authres);
+	free(e->v.authres_tls);
 	from_domains_free(&e->from);
 	dkim_session_free(e->dkim);
 	free(e);

@@ -8,8 +8,8 @@
  *	dt_eval *dt_eval_new(dt_context *ctx, const char *id);
  *	void dt_eval_envelope(dt_eval *e, const char *ip, const char *helo,
  *	                      const char *mailfrom);
- *	void dt_eval_tls(dt_eval *e, const char *version, const char *cipher,
- *	                 unsigned bits, int requiretls);
+ *	void dt_eval_tls(dt_eval *e, const dt_tls *tls);
+ *	void dt_eval_trusted(dt_eval *e, int trusted);
  *	void dt_eval_header(dt_eval *e, const char *name, const char *raw,
  *	                    size_t rawlen, const char *value, size_t valuelen);
  *	void dt_eval_eoh(dt_eval *e);
@@ -31,6 +31,11 @@
  *	temperror, never a fail and never a pass. No usable From domain is a
  *	permerror. temperror becomes tempfail when TempfailOnDNSError is on;
  *	it never becomes an accept of a domain whose policy we know is reject.
+ *
+ *	The TLS state of the session goes in a second Authentication-Results
+ *	field of our own (see README "TLS in Authentication-Results"), so that
+ *	a consumer that drops a field over a method it does not know loses the
+ *	TLS facts, never the DMARC result.
  */
 #ifndef DMARCTLS_VERDICT_H
 #define DMARCTLS_VERDICT_H
@@ -40,6 +45,7 @@
 #include "config.h"
 #include "dkim_verify.h"
 #include "dmarc_eval.h"
+#include "requiretls.h"
 #include "result.h"
 #include "spf_check.h"
 
@@ -49,11 +55,14 @@
 typedef struct dt_context dt_context;
 typedef struct dt_eval dt_eval;
 
-/* The TLS state of the SMTP session as the MTA reported it. */
+/* The TLS state of the SMTP session as the MTA reported it (its macros). */
 typedef struct dt_tls {
-	char		version[32];	/* "" for a plaintext session */
-	char		cipher[128];
-	unsigned	bits;
+	char		version[32];	/* {tls_version}; "" for a plaintext session */
+	char		cipher[128];	/* {cipher} */
+	unsigned	bits;		/* {cipher_bits} */
+	char		cert_subject[256];	/* {cert_subject}: CN (Postfix), DN (Sendmail) */
+	char		cert_issuer[256];	/* {cert_issuer} */
+	char		verify[32];	/* {verify} (Sendmail): OK NO FAIL ... */
 	int		requiretls;	/* REQUIRETLS was in the MAIL FROM arguments */
 } dt_tls;
 
@@ -72,6 +81,10 @@ typedef struct dt_verdict {
 	dmarc_res	dmarc_result;	/* of the deciding domain, or permerror */
 	char		from_error[128];	/* why no usable From domain; "" if fine */
 	char		*authres;	/* value of our Authentication-Results field */
+	char		*authres_tls;	/* value of our second one: the TLS state */
+	tlsreq_decision	tlsreq;		/* what happens to REQUIRETLS header fields */
+	size_t		n_esmtp_in;	/* Require-TLS-ESMTP fields in the message */
+	size_t		n_tlsreq_in;	/* TLS-Required fields in the message */
 	char		authserv_id[256];
 	dt_tls		tls;
 } dt_verdict;
@@ -83,8 +96,8 @@ const dt_config	*dt_context_config(const dt_context *ctx);
 dt_eval		*dt_eval_new(dt_context *ctx, const char *id);
 void		dt_eval_envelope(dt_eval *e, const char *ip, const char *helo,
 		    const char *mailfrom);
-void		dt_eval_tls(dt_eval *e, const char *version, const char *cipher,
-		    unsigned bits, int requiretls);
+void		dt_eval_tls(dt_eval *e, const dt_tls *tls);
+void		dt_eval_trusted(dt_eval *e, int trusted);
 void		dt_eval_header(dt_eval *e, const char *name, const char *raw,
 		    size_t rawlen, const char *value, size_t valuelen);
 void		dt_eval_eoh(dt_eval *e);

@@ -18,12 +18,14 @@ function report(name, good, why)
 	end
 end
 
--- session(ip, helo[, macros]) -- a negotiated connection after HELO
-function session(ip, helo)
+-- session(ip, helo[, tls]) -- a negotiated connection after HELO; tls is a
+-- list of HELO macro names and values, as Postfix sends after STARTTLS
+function session(ip, helo, tls)
 	local conn = mt.connect(SOCK, 20, 0.25)
 	if conn == nil then error("cannot connect to " .. SOCK) end
 	if mt.conninfo(conn, "client.example", ip) ~= nil then error("conninfo") end
 	if mt.getreply(conn) == SMFIR_ACCEPT then return conn end
+	if tls ~= nil then mt.macro(conn, SMFIC_HELO, (table.unpack or unpack)(tls)) end
 	if mt.helo(conn, helo) ~= nil then error("helo") end
 	return conn
 end
@@ -49,9 +51,23 @@ function plain(from)
 	return { {"From", from}, {"To", "bob@receiver.test"}, {"Subject", "milter case"} }
 end
 
--- our_ar(conn) -- the A-R value the milter inserted, or ""
+-- ar_with(conn, text) -- the A-R field the milter inserted that holds text
+function ar_with(conn, text)
+	for i = 0, 3 do
+		local v = mt.getheader(conn, AR, i)
+		if v ~= nil and string.find(v, text, 1, true) then return v end
+	end
+	return ""
+end
+
+-- our_ar(conn) -- the DMARC A-R field the milter inserted, or ""
 function our_ar(conn)
-	return mt.getheader(conn, AR, 0) or ""
+	return ar_with(conn, "dmarc=")
+end
+
+-- tls_ar(conn) -- the TLS A-R field the milter inserted, or ""
+function tls_ar(conn)
+	return ar_with(conn, "x-tls=")
 end
 
 function has(s, pat)

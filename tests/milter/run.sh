@@ -13,6 +13,7 @@
 #	speaks it) running the Lua cases of this folder:
 #	  basic.lua          verdicts, replies, A-R insertion and forged removal,
 #	                     sessions, abort, IPv6, null sender, REQUIRETLS arg
+#	  tls.lua            TLS state in its own A-R field, REQUIRETLS fields
 #	  hostile.lua        1,000 fields, >64 KB fields, bare CR/LF, junk, 50 MB
 #	                     body, a client vanishing mid-body
 #	  (SIGHUP)           new config: Quarantine header, IgnoreNetworks, AUTH
@@ -125,6 +126,7 @@ for _ in $(seq 50); do log_has "started on" && break; sleep 0.1; done
 log_has "started on" || fatal start "the milter did not start: $(head -3 "$T/milter.log")"
 
 lua basic.lua
+lua tls.lua
 lua hostile.lua
 log_has "ip=$( printf '192.0.2.10' ) helo=mx.good.test from=good.test spf=pass" &&
     ok "summary_log_line_per_message" || not_ok "summary_log_line_per_message" "no such line"

@@ -1,0 +1,49 @@
+/*
+ * requiretls.h -- which REQUIRETLS header fields (RFC 8689) a message keeps.
+ *
+ * SYNOPSIS
+ *	void tlsreq_decide(const tlsreq_input *in, tlsreq_decision *out);
+ *
+ * DESCRIPTION
+ *	Two header fields carry TLS requirements past an SMTP hop, and neither
+ *	is authenticated, so each is a downgrade or a denial waiting for a
+ *	stranger to write it:
+ *	- "Require-TLS-ESMTP: yes" (Postfix 3.11) carries a REQUIRETLS MAIL FROM
+ *	  parameter through content filters. We write it exactly when this
+ *	  hop's sender asked for REQUIRETLS over an encrypted session; one that
+ *	  arrives in the message is removed unless the client is trusted (SMTP
+ *	  AUTH, or a network the admin trusts).
+ *	- "TLS-Required: No" (RFC 8689 section 5) asks later hops to ignore
+ *	  DANE and MTA-STS failures: a downgrade. It is kept only when the
+ *	  client is trusted or every author domain passed DMARC (the author
+ *	  really asked for it); otherwise it is removed and the removal logged.
+ *	With the RequireTLSHeader setting off, nothing is added or removed.
+ *
+ *	Note (Postfix 3.10+): Postfix acts on both fields in cleanup, before
+ *	milters run, so removing them protects the hops after us, not this
+ *	one; header_checks (IGNORE) covers this hop.
+ */
+#ifndef DMARCTLS_REQUIRETLS_H
+#define DMARCTLS_REQUIRETLS_H
+
+#define TLSREQ_ESMTP_FIELD	"Require-TLS-ESMTP"
+#define TLSREQ_NO_FIELD		"TLS-Required"
+
+typedef struct tlsreq_input {
+	int	enabled;	/* RequireTLSHeader */
+	int	tls;		/* the SMTP session was encrypted */
+	int	requiretls;	/* REQUIRETLS was a MAIL FROM parameter */
+	int	trusted;	/* SMTP AUTH client or trusted network */
+	int	dmarc_pass;	/* every author domain passed DMARC */
+} tlsreq_input;
+
+typedef struct tlsreq_decision {
+	int	add_esmtp;	/* write "Require-TLS-ESMTP: yes" */
+	int	keep_esmtp;	/* incoming Require-TLS-ESMTP fields stay */
+	int	keep_no;	/* incoming TLS-Required fields stay */
+	const char *why_no;	/* why TLS-Required was (or would be) removed */
+} tlsreq_decision;
+
+void	tlsreq_decide(const tlsreq_input *in, tlsreq_decision *out);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * test_requiretls.c -- the REQUIRETLS header rules (policy/requiretls.c).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "requiretls.h"
+
+static tlsreq_decision
+decide(int enabled, int tls, int requiretls, int trusted, int dmarc_pass)
+{
+	tlsreq_input in = { enabled, tls, requiretls, trusted, dmarc_pass };
+	tlsreq_decision d;
+
+	tlsreq_decide(&in, &d);
+	return d;
+}
+
+static void
+requiretls_over_tls_writes_the_field(void **state)
+{
+	assert_true(decide(1, 1, 1, 0, 0).add_esmtp);
+}
+
+static void
+requiretls_without_tls_writes_nothing(void **state)
+{
+	assert_false(decide(1, 0, 1, 0, 0).add_esmtp);
+}
+
+static void
+no_requiretls_writes_nothing(void **state)
+{
+	assert_false(decide(1, 1, 0, 1, 1).add_esmtp);
+}
+
+static void
+incoming_esmtp_field_removed_from_stranger(void **state)
+{
+	assert_false(decide(1, 1, 1, 0, 1).keep_esmtp);
+}
+
+static void
+incoming_esmtp_field_kept_from_trusted_client(void **state)
+{
+	assert_true(decide(1, 1, 0, 1, 0).keep_esmtp);
+}
+
+static void
+tls_required_no_removed_without_dmarc_pass(void **state)
+{
+	tlsreq_decision d = decide(1, 1, 0, 0, 0);
+
+	assert_false(d.keep_no);
+	assert_non_null(d.why_no);
+}
+
+static void
+tls_required_no_kept_with_dmarc_pass(void **state)
+{
+	tlsreq_decision d = decide(1, 0, 0, 0, 1);
+
+	assert_true(d.keep_no);
+	assert_null(d.why_no);
+}
+
+static void
+tls_required_no_kept_from_trusted_client(void **state)
+{
+	assert_true(decide(1, 0, 0, 1, 0).keep_no);
+}
+
+static void
+disabled_changes_nothing(void **state)
+{
+	tlsreq_decision d = decide(0, 1, 1, 0, 0);
+
+	assert_false(d.add_esmtp);
+	assert_true(d.keep_esmtp);
+	assert_true(d.keep_no);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(requiretls_over_tls_writes_the_field),
+		cmocka_unit_test(requiretls_without_tls_writes_nothing),
+		cmocka_unit_test(no_requiretls_writes_nothing),
+		cmocka_unit_test(incoming_esmtp_field_removed_from_stranger),
+		cmocka_unit_test(incoming_esmtp_field_kept_from_trusted_client),
+		cmocka_unit_test(tls_required_no_removed_without_dmarc_pass),
+		cmocka_unit_test(tls_required_no_kept_with_dmarc_pass),
+		cmocka_unit_test(tls_required_no_kept_from_trusted_client),
+		cmocka_unit_test(disabled_changes_nothing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
