@@ -152,8 +152,9 @@ fi
 SM_DEBS=$DT_SENDMAIL_DEBS
 
 ip link set lo up || fatal namespace "cannot bring up lo"
-ip addr add "$PASS_IP/32" dev lo && ip addr add "$FAIL_IP/32" dev lo ||
-    fatal namespace "cannot add the client addresses to lo"
+for a in "$PASS_IP" "$FAIL_IP"; do
+	ip addr add "$a/32" dev lo || fatal namespace "cannot add $a to lo"
+done
 hostname "$AUTHSERV" || fatal namespace "cannot set the host name"
 
 MILTER=$BUILDDIR/dmarctls-milter
@@ -167,7 +168,7 @@ done
 
 T=$(mktemp -d /tmp/dmarctls-sendmail.XXXXXX) || fatal setup "mktemp failed"
 export W_SRCDIR=$TOPDIR/tests/integration
-# shellcheck source=../integration/world.sh
+# shellcheck source-path=SCRIPTDIR source=../integration/world.sh
 . "$TOPDIR/tests/integration/world.sh"
 
 MILTER_PID=""
@@ -322,13 +323,21 @@ EOF
 }
 
 sm_unpack || fatal sendmail_unpack "cannot unpack $SM_PACKAGES from $SM_DEBS"
-export LD_LIBRARY_PATH=$T/sm/root/usr/lib/x86_64-linux-gnu:$T/sm/root/lib/x86_64-linux-gnu
+# wherever the architecture put it: usr/lib/<multiarch triplet>/
+wrap=$(find "$T/sm/root" -name 'libwrap.so.0' | head -n 1)
+[ -n "$wrap" ] || fatal sendmail_unpack "no libwrap.so.0 in the libwrap0 package"
+export LD_LIBRARY_PATH=${wrap%/*}
+"$SM" -C /dev/null -d0.1 -bt </dev/null >"$T/sm/version.log" 2>&1
+grep -q '^Version 8\.1[7-9]' "$T/sm/version.log" ||
+    fatal sendmail_unpack "the unpacked sendmail does not run: $(head -n 1 "$T/sm/version.log")"
 CF=$T/sm/sendmail.cf
 printf 'hosts\tfiles\naliases\tfiles\n' >"$T/sm/service.switch"
 printf 'postmaster: root\n' >"$T/sm/aliases"
 sm_mc >"$T/sm/sendmail.mc"
-m4 "$T/sm/sendmail.mc" >"$CF" 2>"$T/sm/m4.log" && ! [ -s "$T/sm/m4.log" ] ||
-    fatal sendmail_cf "m4 failed: $(head -n 2 "$T/sm/m4.log")"
+# m4 warnings (a mistyped macro in the .mc) count as failures too
+if ! m4 "$T/sm/sendmail.mc" >"$CF" 2>"$T/sm/m4.log" || [ -s "$T/sm/m4.log" ]; then
+	fatal sendmail_cf "m4 failed: $(head -n 2 "$T/sm/m4.log")"
+fi
 "$SM" -C "$CF" -bi >"$T/sm/newaliases.log" 2>&1 ||
     fatal sendmail_aliases "newaliases failed: $(head -n 2 "$T/sm/newaliases.log")"
 # -X: a transcript of every SMTP and milter-visible exchange, for failures
