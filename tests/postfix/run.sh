@@ -713,12 +713,21 @@ if case_begin starttls_spoof_gets_550; then
 	case_end
 fi
 
-# The {tls_version} macro (milter_helo_macros of main.cf.dmarctls) reaches
-# the milter after STARTTLS; its log line names the TLS version.
-if case_begin starttls_tls_version_macro_reaches_milter; then
-	want_re "milter log line of the STARTTLS message" \
-	    "$(grep -F '<tls@postfix.test>' "$T/maillog" | sed -n 's/.*: \([0-9A-F]*\): message-id=.*/\1/p' |
-	    head -1 | { read -r q; milter_line "$q"; })" " tls=TLSv1\\.[23]( |$)"
+# The TLS macros of milter_helo_macros (main.cf.dmarctls) reach the
+# milter after STARTTLS: its log line names the TLS version, and our
+# A-R fields name the client certificate's CN ({cert_subject}, which
+# Postfix sends only for a certificate that verified). Uses the message
+# of starttls_session_ar_right.
+if case_begin starttls_tls_macros_reach_milter; then
+	q=$(grep -F '<tls@postfix.test>' "$T/maillog" |
+	    sed -n 's/.*: \([0-9A-F]*\): message-id=.*/\1/p' | head -1)
+	want_re "milter log line of the STARTTLS message" "$(milter_line "$q")" \
+	    " tls=TLSv1\\.[23]( |$)"
+	if f=$(delivered tls); then
+		want_re "our A-R fields" "$(ar_ours "$f" | tr '\n' ' ')" "client\\.sender\\.test"
+	else
+		BAD="${BAD:+$BAD; }not delivered"
+	fi
 	case_end
 fi
 
@@ -807,22 +816,31 @@ want "milter warnings in the maillog" \
     "$(grep -E 'warning: .*milter|milter.*(timeout|error|unavailable)' "$T/maillog" | head -2)" ""
 case_end
 
+# stop_milter PID LOG WHICH -- SIGTERM, then the checks of the case below.
+stop_milter() {
+	local pid=$1 log=$2 which=$3 i=0 rc
+	kill "$pid" 2>/dev/null
+	while [ $i -lt $MILTER_STOP_TRIES ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		BAD="$BAD${BAD:+; }$which still running $((MILTER_STOP_TRIES / 10)) s after SIGTERM"
+		kill -9 "$pid" 2>/dev/null
+	fi
+	wait "$pid"
+	rc=$?
+	want "$which exit status" "$rc" 0
+	want "$which sanitizer reports" \
+	    "$(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log")" 0
+}
+
 CASE=milter_stops_cleanly_on_sigterm
 BAD=""
-kill "$MILTER_PID" 2>/dev/null
-i=0
-while [ $i -lt $MILTER_STOP_TRIES ] && kill -0 "$MILTER_PID" 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$MILTER_PID" 2>/dev/null; then
-	BAD="still running $((MILTER_STOP_TRIES / 10)) s after SIGTERM"
-	kill -9 "$MILTER_PID" 2>/dev/null
-fi
-wait "$MILTER_PID"
-want "exit status" "$?" 0
+stop_milter "$MILTER_PID" "$MILTER_LOG" "main milter"
 MILTER_PID=""
-want "sanitizer reports" "$(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$MILTER_LOG")" 0
+stop_milter "$ALT_PID" "$ALT_LOG" "second milter"
+ALT_PID=""
 case_end
 
 # milter_default_action = tempfail (main.cf.dmarctls): with the milter
