@@ -29,6 +29,7 @@
 #include <unbound.h>
 
 #include "dns.h"
+#include "dns_cache.h"
 #include "strbuf.h"
 
 #define DNS_MAX_NAME	253	/* RFC 1035 2.3.4, without the root dot */
@@ -37,6 +38,7 @@
 
 struct dns_resolver {
 	struct ub_ctx	*ctx;
+	dns_cache	*cache;		/* answered in the asking thread */
 	unsigned	timeout_ms;
 	pthread_mutex_t	lock;		/* guards "leader" and every query's "done" */
 	pthread_cond_t	cv;
@@ -146,13 +148,17 @@ dns_resolver_new(const dns_config *cfg, char *err, size_t errlen)
 	r->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DNS_DEFAULT_TIMEOUT_MS;
 	if (r->timeout_ms > DNS_MAX_TIMEOUT_MS)
 		r->timeout_ms = DNS_MAX_TIMEOUT_MS;
-	if ((r->ctx = ub_ctx_create()) == NULL) {
-		snprintf(err, errlen, "cannot create libunbound context");
+	if ((r->ctx = ub_ctx_create()) == NULL
+	    || (r->cache = dns_cache_new(DNS_CACHE_ENTRIES)) == NULL) {
+		snprintf(err, errlen, "cannot create the resolver");
+		if (r->ctx)
+			ub_ctx_delete(r->ctx);
 		free(r);
 		return NULL;
 	}
 	if (dns_config_ctx(r->ctx, cfg, err, errlen) < 0) {
 		ub_ctx_delete(r->ctx);
+		dns_cache_free(r->cache);
 		free(r);
 		return NULL;
 	}
@@ -167,6 +173,7 @@ dns_resolver_free(dns_resolver *r)
 	if (r == NULL)
 		return;
 	ub_ctx_delete(r->ctx);
+	dns_cache_free(r->cache);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->cv);
 	free(r);
@@ -311,6 +318,8 @@ dns_resolve(dns_resolver *r, const char *name, int rrtype)
 	return res;
 }
 
+static void dns_query_unbound(dns_resolver *r, const char *name, int rrtype, dns_rrset *out);
+
 /* dns_classify - status and security of an answer */
 static void
 dns_classify(const struct ub_result *res, dns_status *status, dns_sec *sec)
@@ -360,13 +369,25 @@ dns_copy_rdata(dns_rrset *out, const struct ub_result *res)
 void
 dns_query(dns_resolver *r, const char *name, int rrtype, dns_rrset *out)
 {
-	struct ub_result *res;
+	long	now = (long)(dns_now_ms() / 1000);
 
 	memset(out, 0, sizeof(*out));
 	if (!dns_name_valid(name)) {
 		out->status = DNS_STATUS_NXDOMAIN;
 		return;
 	}
+	if (dns_cache_get(r->cache, name, rrtype, now, out))
+		return;
+	dns_query_unbound(r, name, rrtype, out);
+	dns_cache_put(r->cache, name, rrtype, now, out);
+}
+
+/* dns_query_unbound - ask libunbound (the cache missed) */
+static void
+dns_query_unbound(dns_resolver *r, const char *name, int rrtype, dns_rrset *out)
+{
+	struct ub_result *res;
+
 	res = dns_resolve(r, name, rrtype);
 	dns_classify(res, &out->status, &out->sec);
 	if (res == NULL)

@@ -129,6 +129,12 @@ if build werror --enable-werror CC=gcc CFLAGS="-O2 -g"; then
 	unit werror
 	real_world werror
 fi
+if [ -x build/werror/dmarctls-milter ]; then
+	# reports each verdict that differs from the OpenDKIM -> OpenDMARC chain
+	# (explained in tests/bench/DIFFERENCES.md); it counts as no test
+	note "differential run against OpenDKIM -> OpenDMARC (report only)"
+	tests/bench/diff.sh build/werror 2>&1 | tail -n 40
+fi
 if build asan --enable-werror CC=gcc CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"; then
 	unit asan
 	real_world asan
