@@ -37,7 +37,7 @@ libpsl-dev libidn2-dev libcmocka-dev publicsuffix dns-root-data
 nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
 ca-certificates perl
 postfix swaks libnet-ssleay-perl miltertest
-opendkim opendmarc
+opendkim opendmarc m4
 "
 
 # Print the packages dpkg does not list as fully installed.

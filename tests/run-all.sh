@@ -7,7 +7,9 @@
 #   1. werror:  gcc -Wall -Wextra -Werror build, unit tests (cmocka), then the
 #               suites with real servers in private namespaces: integration
 #               (dmarctls-check against nsd + validating unbound), milter
-#               (dmarctls-milter over the milter protocol with miltertest)
+#               (dmarctls-milter over the milter protocol with miltertest),
+#               postfix (Debian's Postfix 3.7 with smtpd_milters), sendmail
+#               (Sendmail 8.17 unpacked from its .debs, INPUT_MAIL_FILTER)
 #   2. asan:    the same sources with AddressSanitizer + UndefinedBehaviorSanitizer,
 #               unit tests and every real-server suite again
 #   3. fuzz:    clang libFuzzer build, each target for FUZZ_SECONDS (default 30)
@@ -86,6 +88,8 @@ suite() {
 real_world() {
 	suite tests/integration/run.sh integration "$1"
 	suite tests/milter/run.sh milter "$1"
+	suite tests/postfix/run.sh postfix "$1"
+	suite tests/sendmail/run.sh sendmail "$1"
 }
 
 # fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from tests/fuzz/corpus
