@@ -7,7 +7,8 @@
 #	tests/integration/run.sh BUILDDIR
 #
 # DESCRIPTION
-#	BUILDDIR holds the built dmarctls-check and tests/integration/dt-sign.
+#	BUILDDIR holds the built dmarctls-check, dmarctls-dane and
+#	tests/integration/dt-sign.
 #	The script re-executes itself in a private network, mount and PID
 #	namespace (unshare), so it touches nothing outside: only `lo` exists,
 #	every server it starts dies with it, and runs never collide. Inside,
@@ -16,7 +17,9 @@
 #	signed at test time with dt-sign (rsa-sha256, ed25519-sha256, rsa-sha1)
 #	and each case runs
 #	    dmarctls-check -c CONF --ip IP --helo NAME --mail-from ADDR --json MSG
-#	and asserts its exit status and exact JSON fields with jq.
+#	and asserts its exit status and exact JSON fields with jq. The DANE
+#	self-check cases run dmarctls-dane --json the same way against the
+#	TLSA records and certificates world.sh made.
 #
 #	Output, one line per case: "ok - NAME" or "not ok - NAME (expected
 #	..., got ...)", with "#" lines of diagnostics after a failure, and a
@@ -104,6 +107,8 @@ done
 [ -x "$CHECK" ] || fatal prerequisites "no $CHECK: build it first"
 [ -x "$SIGN" ] || fatal prerequisites "no $SIGN: make tests/integration/dt-sign"
 PROBE=$BUILDDIR/tests/integration/dt-dns
+# a missing dmarctls-dane fails its cases one by one (dane_case), not the run
+DANE=$BUILDDIR/dmarctls-dane
 [ -x "$PROBE" ] || fatal prerequisites "no $PROBE: make tests/integration/dt-dns"
 
 T=$(mktemp -d /tmp/dmarctls-integ.XXXXXX) || fatal setup "mktemp failed"
@@ -542,6 +547,113 @@ probe_case dns_layer -r "127.0.0.1@$W_UNBOUND_PORT" -a "$W_TA" -u "$W_UBCONF" -j
 	'bad..name.test/TXT/nxdomain/insecure'
 probe_case dns_layer_timeout -r "127.0.0.1@$W_HOLE_PORT" -u "$W_UBCONF" -a none -T 1000 \
 	-M 2500 -j 4 good.test/TXT/tempfail/insecure
+
+# --- the DANE self-check (dmarctls-dane): our own TLSA records against the
+# chain we serve. pass 0, fail 1, none 2, temperror 3.
+# dane_case NAME OWNER CHAIN [JQ-EXPR EXPECTED]... -- like run_case
+dane_case() {
+	local name=$1 owner=$2 chain=$3 out err rc got bad=""
+	shift 3
+	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
+		return 0
+	fi
+	if [ ! -x "$DANE" ]; then
+		not_ok "$name" "no $DANE: build it first"
+		return
+	fi
+	out=$T/out/$name.json
+	err=$T/out/$name.err
+	timeout "$CASE_TIMEOUT" "$DANE" -c "$CONF" --tlsa "$owner" --cert "$chain" --json \
+	    >"$out" 2>"$err"
+	rc=$?
+	if ! jq -s -e 'length == 1 and (.[0] | type) == "object"' "$out" >/dev/null 2>&1; then
+		not_ok "$name" "expected one JSON object, got exit $rc and $(wc -c <"$out") bytes"
+		sed -n '1,3s/^/#   /p' "$err"
+		return
+	fi
+	while [ $# -ge 2 ]; do
+		got=$(jq -r --argjson rc "$rc" "$1" "$out" 2>&1 | tr '\n' ' ')
+		got=${got% }
+		[ "$got" = "$2" ] || bad="$bad${bad:+; }expected $1 = $2, got $got"
+		shift 2
+	done
+	if [ -z "$bad" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "$bad"
+		sed -n '1,3s/^/#   /p' "$err"
+	fi
+}
+
+dane_case dane_match_pass _25._tcp.mx.good.test "$W_TLS_CHAIN" \
+	'$rc' 0 .result pass .dns.status ok .dns.dnssec secure '.dns.ttl > 0' true \
+	.host mx.good.test '.records|length' 2 '[.records[]|select(.usable and .match)]|length' 2 \
+	'[.records[].record]|sort|join(",")' "2 0 1 $W_TLS_CA_SHA256,3 1 1 $W_TLS_SPKI_SHA256" \
+	'.records[]|select(.record|startswith("3 "))|.depth' 0 \
+	'.records[]|select(.record|startswith("2 "))|.depth' 1 \
+	'.chain|length' 2 .leaf.spki_sha256 "$W_TLS_SPKI_SHA256" \
+	.leaf.cert_sha256 "$(openssl x509 -in "$W_TLS_CERT" -outform DER | sha256_hex)"
+
+# The outage DANE is known for: a new key served, the TLSA still the old one.
+dane_case dane_renewal_without_tlsa_update_fails _25._tcp.old.good.test "$W_TLS_CHAIN" \
+	'$rc' 1 .result fail .dns.dnssec secure .records[0].record "3 1 1 $W_TLS_OLD_SPKI_SHA256" \
+	.records[0].usable true .records[0].match false \
+	.leaf.spki_sha256 "$W_TLS_SPKI_SHA256"
+dane_case dane_old_chain_matches_old_record _25._tcp.old.good.test "$W_TLS_OLD_CHAIN" \
+	'$rc' 0 .result pass .leaf.spki_sha256 "$W_TLS_OLD_SPKI_SHA256"
+dane_case dane_ta_record_survives_renewal _25._tcp.ta.good.test "$W_TLS_CHAIN" \
+	'$rc' 0 .result pass .records[0].depth 1 .records[0].subject "CN=dmarctls test CA"
+dane_case dane_ta_record_matched_old_chain_too _25._tcp.ta.good.test "$W_TLS_OLD_CHAIN" \
+	'$rc' 0 .result pass
+dane_case dane_pkix_usage_only_is_none _25._tcp.pkix.good.test "$W_TLS_CHAIN" \
+	'$rc' 2 .result none .dns.dnssec secure .records[0].usable false .records[0].match false \
+	.records[0].depth 0
+dane_case dane_insecure_zone_is_none _25._tcp.mx.insecure.test "$W_TLS_CHAIN" \
+	'$rc' 2 .result none .dns.status ok .dns.dnssec insecure '.records|length' 1 \
+	.records[0].match true
+dane_case dane_bogus_zone_is_temperror _25._tcp.mx.bogus.test "$W_TLS_CHAIN" \
+	'$rc' 3 .result temperror .dns.dnssec bogus '.records|length' 0
+dane_case dane_no_tlsa_is_none _25._tcp.mail.good.test "$W_TLS_CHAIN" \
+	'$rc' 2 .result none .dns.status nxdomain .dns.dnssec secure '.records|length' 0 \
+	.leaf.spki_sha256 "$W_TLS_SPKI_SHA256"
+
+# dane_exit_case NAME EXPECTED-STATUS ARGS... -- dmarctls-dane ARGS must exit
+# so; with STDOUT-RE, stdout must match it, else stderr must say something
+dane_exit_case() {
+	local name=$1 want=$2 re=$3 rc
+	shift 3
+	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
+		return 0
+	fi
+	[ -x "$DANE" ] || { not_ok "$name" "no $DANE: build it first"; return; }
+	timeout "$CASE_TIMEOUT" "$DANE" "$@" >"$T/out/$name.out" 2>"$T/out/$name.err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$name" "expected exit $want, got $rc"
+		sed -n '1,3s/^/#   /p' "$T/out/$name.err"
+	elif [ -n "$re" ] && ! grep -Eq "$re" "$T/out/$name.out"; then
+		not_ok "$name" "expected output matching /$re/"
+	elif [ -z "$re" ] && [ ! -s "$T/out/$name.err" ]; then
+		not_ok "$name" "expected a message on stderr"
+	else
+		ok "$name"
+	fi
+}
+CONF_DANE=$T/conf/dane.conf
+write_conf "$CONF_DANE" TLSATarget _25._tcp.mx.good.test TLSCertificate "$W_TLS_CERT,$W_TLS_CA"
+dane_exit_case dane_target_and_chain_from_config 0 "^result: pass " -c "$CONF_DANE"
+dane_exit_case dane_text_names_the_correct_3_1_1 1 "^leaf public key +SHA2-256: $W_TLS_SPKI_SHA256 " \
+	-c "$CONF" --tlsa _25._tcp.old.good.test --cert "$W_TLS_CHAIN"
+dane_exit_case dane_unreadable_certificate_exits_65 65 "" -c "$CONF" \
+	--tlsa _25._tcp.mx.good.test --cert "$T/no-such-chain.pem"
+dane_exit_case dane_key_without_certificate_exits_65 65 "" -c "$CONF" \
+	--tlsa _25._tcp.mx.good.test --cert "$W_TLS_KEY"
+dane_exit_case dane_missing_cert_exits_64 64 "" -c "$CONF" --tlsa _25._tcp.mx.good.test
+dane_exit_case dane_bad_tlsa_name_exits_64 64 "" -c "$CONF" --tlsa mx.good.test \
+	--cert "$W_TLS_CHAIN"
+printf 'Resolver 127.0.0.1@%s\nTLSATarget mx.good.test\n' "$W_UNBOUND_PORT" >"$T/conf/dane-bad.conf"
+dane_exit_case dane_bad_config_exits_78 78 "" -c "$T/conf/dane-bad.conf" \
+	--tlsa _25._tcp.mx.good.test --cert "$W_TLS_CHAIN"
 
 # --- hostile and broken input: a clear error or a defined verdict, never a crash
 # exit_case NAME EXPECTED-STATUS ARGS... -- dmarctls-check ARGS must exit so

@@ -31,9 +31,23 @@
 #			halfbogus.test (in test.) has working SPF and DKIM,
 #			only its DMARC lookup fails.
 #
+#	TLS (the DANE self-check; later Postfix serves this certificate): a
+#	test CA and a server leaf for mx.good.test (also named ta.good.test),
+#	plus the "old" leaf it replaced (another key, same CA). TLSA records:
+#	  _25._tcp.mx.good.test	3 1 1 <leaf SPKI>, 2 0 1 <CA certificate>
+#	  _25._tcp.old.good.test	3 1 1 <old leaf SPKI> only (renewal outage)
+#	  _25._tcp.ta.good.test	2 0 1 <CA certificate> only (survives renewal)
+#	  _25._tcp.pkix.good.test	1 1 1 <leaf SPKI> (unusable for SMTP)
+#	  _25._tcp.mx.insecure.test, _25._tcp.mx.bogus.test  3 1 1 <leaf SPKI>
+#
 #	After world_init these variables are set: W (the directory), and
 #	W_KEY_RSA2048, W_KEY_RSA1024, W_KEY_RSA512, W_KEY_ED25519 (PEM files),
-#	W_TA (trust anchor DS file), W_UBCONF (libunbound config snippet).
+#	W_TA (trust anchor DS file), W_UBCONF (libunbound config snippet),
+#	W_TLS_CA (CA certificate), W_TLS_CHAIN (leaf then CA, PEM), W_TLS_CERT
+#	and W_TLS_KEY (leaf alone, its key), W_TLS_OLD_CHAIN, W_TLS_OLD_CERT,
+#	W_TLS_OLD_KEY (the replaced leaf), and the hex SHA2-256 digests
+#	W_TLS_SPKI_SHA256, W_TLS_OLD_SPKI_SHA256 (leaf public keys) and
+#	W_TLS_CA_SHA256 (CA certificate). All exported.
 #
 #	Names under .test are reserved (RFC 6761 section 6.2); addresses used
 #	in SPF records are documentation ranges (RFC 5737, RFC 3849), because
@@ -88,6 +102,50 @@ world_dkim_keys() {
 	[ -n "$W_P_RSA2048" ] && [ -n "$W_P_ED25519" ]
 }
 
+# tls_leaf NAME -- a P-256 key and a server certificate signed by the test CA
+tls_leaf() {
+	local t=$W/tls
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$t/$1.key" -out "$t/$1.csr" -subj "/CN=mx.good.test" &&
+	openssl x509 -req -in "$t/$1.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" \
+	    -set_serial "0x$(openssl rand -hex 8)" -days 365 -out "$t/$1.pem" \
+	    -extfile "$t/leaf.ext" &&
+	cat "$t/$1.pem" "$t/ca.pem" >"$t/$1-chain.pem"
+}
+
+# sha256_hex -- SHA2-256 of stdin in lower-case hex (TLSA matching type 1)
+sha256_hex() {
+	openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+spki_sha256() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256_hex
+}
+
+# world_tls_certs -- CA, leaf, replaced leaf; must run before the zones
+# are written, since the TLSA records carry their digests.
+world_tls_certs() {
+	local t=$W/tls
+	mkdir -p "$t"
+	printf '%s\n' "subjectAltName=DNS:mx.good.test,DNS:ta.good.test" \
+	    "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+	    "extendedKeyUsage=serverAuth" >"$t/leaf.ext"
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$t/ca.key" -out "$t/ca.pem" -days 3650 -subj "/CN=dmarctls test CA" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+	tls_leaf old && tls_leaf leaf || return 1
+	export W_TLS_CA=$t/ca.pem
+	export W_TLS_CHAIN=$t/leaf-chain.pem W_TLS_CERT=$t/leaf.pem W_TLS_KEY=$t/leaf.key
+	export W_TLS_OLD_CHAIN=$t/old-chain.pem W_TLS_OLD_CERT=$t/old.pem W_TLS_OLD_KEY=$t/old.key
+	W_TLS_SPKI_SHA256=$(spki_sha256 "$W_TLS_CERT")
+	W_TLS_OLD_SPKI_SHA256=$(spki_sha256 "$W_TLS_OLD_CERT")
+	W_TLS_CA_SHA256=$(openssl x509 -in "$W_TLS_CA" -outform DER | sha256_hex)
+	export W_TLS_SPKI_SHA256 W_TLS_OLD_SPKI_SHA256 W_TLS_CA_SHA256
+	[ ${#W_TLS_SPKI_SHA256} -eq 64 ] && [ ${#W_TLS_OLD_SPKI_SHA256} -eq 64 ] &&
+	    [ ${#W_TLS_CA_SHA256} -eq 64 ] && [ "$W_TLS_SPKI_SHA256" != "$W_TLS_OLD_SPKI_SHA256" ]
+}
+
 soa_ns() {
 	# $1 = zone origin
 	cat <<EOF
@@ -112,6 +170,15 @@ mx	TXT	"$W_SPF_TESTNET"
 helo	A	198.51.100.25
 helo	TXT	"v=spf1 ip4:198.51.100.0/24 -all"
 sub	A	192.0.2.3
+; DANE (RFC 7672): the served chain matches mx; old names the replaced key
+_25._tcp.mx	TLSA	3 1 1 $W_TLS_SPKI_SHA256
+_25._tcp.mx	TLSA	2 0 1 $W_TLS_CA_SHA256
+old	A	192.0.2.26
+_25._tcp.old	TLSA	3 1 1 $W_TLS_OLD_SPKI_SHA256
+ta	A	192.0.2.27
+_25._tcp.ta	TLSA	2 0 1 $W_TLS_CA_SHA256
+pkix	A	192.0.2.28
+_25._tcp.pkix	TLSA	1 1 1 $W_TLS_SPKI_SHA256
 EOF
 	dkim_txt rsa._domainkey rsa "$W_P_RSA2048"
 	dkim_txt ed._domainkey ed25519 "$W_P_ED25519"
@@ -126,6 +193,7 @@ zone_insecure() {
 @	A	192.0.2.1
 @	TXT	"$W_SPF_TESTNET"
 _dmarc	TXT	"v=DMARC1; p=reject"
+_25._tcp.mx	TLSA	3 1 1 $W_TLS_SPKI_SHA256
 EOF
 	dkim_txt rsa._domainkey rsa "$W_P_RSA2048"
 }
@@ -141,6 +209,7 @@ zone_bogus() {
 @	A	192.0.2.1
 @	TXT	"$W_SPF_TESTNET"
 _dmarc	TXT	"v=DMARC1; p=reject"
+_25._tcp.mx	TLSA	3 1 1 $W_TLS_SPKI_SHA256
 EOF
 	dkim_txt rsa._domainkey rsa "$W_P_RSA2048"
 }
@@ -336,6 +405,8 @@ world_init() {
 	W=$1
 	mkdir -p "$W" || return 1
 	world_dkim_keys || { world_log "DKIM key generation failed"; return 1; }
+	world_tls_certs >"$W/tls.log" 2>&1 || {
+		world_log "TLS certificate generation failed:"; cat "$W/tls.log" >&2; return 1; }
 	world_zones >"$W/zones.log" 2>&1 || {
 		world_log "zone signing failed:"; cat "$W/zones.log" >&2; return 1; }
 	world_nsd_conf >"$W/nsd.conf"
@@ -394,6 +465,8 @@ world_check_dnssec() {
 	    { world_log "_dmarc.halfbogus.test is not bogus"; return 1; }
 	$q rsa._domainkey.halfbogus.test TXT | grep -q 'flags:.* ad[ ;]' ||
 	    { world_log "halfbogus.test keys are not secure"; return 1; }
+	$q _25._tcp.mx.good.test TLSA | grep -q 'flags:.* ad[ ;]' ||
+	    { world_log "_25._tcp.mx.good.test TLSA is not DNSSEC-secure"; return 1; }
 	# nothing is listening to UDP answers from the black hole
 	dig +time=1 +tries=1 -p "$W_HOLE_PORT" @127.0.0.1 test. SOA >/dev/null 2>&1 &&
 	    { world_log "the black hole answered"; return 1; }
