@@ -256,7 +256,8 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	c->tls.requiretls = c->requiretls;
 	dt_eval_tls(c->eval, &c->tls);
-	dt_eval_trusted(c->eval, c->authenticated);
+	dt_eval_trusted(c->eval, c->authenticated
+	    || dt_netlist_match(c->gen->cfg.trusted_networks, c->ip));
 	dt_eval_envelope(c->eval, c->ip, c->helo[0] ? c->helo : NULL, argv[0]);
 	return SMFIS_CONTINUE;
 }
@@ -364,8 +365,8 @@ dt_modify(SMFICTX *ctx, dt_conn *c, const dt_verdict *v)
 	dt_fields_delete(ctx, c, &c->ar, DT_AR_NAME);
 	if (!v->tlsreq.keep_esmtp && c->esmtp.n) {
 		dt_fields_delete(ctx, c, &c->esmtp, TLSREQ_ESMTP_FIELD);
-		dt_log(LOG_NOTICE, "%s: removed %zu %s field(s) written by an untrusted client",
-		    c->qid, c->esmtp.n, TLSREQ_ESMTP_FIELD);
+		dt_log(LOG_NOTICE, "%s: removed %zu incoming %s field(s)%s", c->qid, c->esmtp.n,
+		    TLSREQ_ESMTP_FIELD, v->tlsreq.add_esmtp ? ", wrote ours" : "");
 	}
 	if (!v->tlsreq.keep_no && c->tlsreq.n) {
 		dt_fields_delete(ctx, c, &c->tlsreq, TLSREQ_NO_FIELD);

@@ -1110,8 +1110,8 @@ set_networks(dt_config *c, const cfg_key *k, const char *v, char *err,
 		netlist_free(l);
 		return -1;
 	}
-	netlist_free(c->ignore_networks);
-	c->ignore_networks = l;
+	netlist_free(*FIELD(c, k->off, dt_netlist *));
+	*FIELD(c, k->off, dt_netlist *) = l;
 	return 0;
 }
 
@@ -1194,7 +1194,10 @@ static const cfg_key cfg_keys[] = {
 	{ "Quarantine", set_quarantine, 0, NULL, 0, 0, "hold or header" },
 	BOOL("TempfailOnDNSError", tempfail_on_dns_error),
 	BOOL("RejectOnNoFrom", reject_on_no_from),
-	{ "IgnoreNetworks", set_networks, 0, NULL, 0, 0,
+	{ "IgnoreNetworks", set_networks, OFF(ignore_networks), NULL, 0, 0,
+	  "IPv4/IPv6 networks separated by commas or blanks, or an absolute "
+	  "path to a file of them" },
+	{ "TrustedNetworks", set_networks, OFF(trusted_networks), NULL, 0, 0,
 	  "IPv4/IPv6 networks separated by commas or blanks, or an absolute "
 	  "path to a file of them" },
 	BOOL("IgnoreAuthenticatedClients", ignore_authenticated),
@@ -1266,6 +1269,7 @@ dt_config_free(dt_config *c)
 		free(*FIELD(c, cfg_str_fields[i], char *));
 	free_ids(c->trusted_authserv_ids, c->ntrusted);
 	netlist_free(c->ignore_networks);
+	netlist_free(c->trusted_networks);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1283,6 +1287,7 @@ config_copy(dt_config *dst, const dt_config *src)
 	dst->trusted_authserv_ids = NULL;
 	dst->ntrusted = 0;
 	dst->ignore_networks = NULL;
+	dst->trusted_networks = NULL;
 
 	for (i = 0; i < NELEM(cfg_str_fields); i++) {
 		s = *FIELD(src, cfg_str_fields[i], char *);
@@ -1304,6 +1309,9 @@ config_copy(dt_config *dst, const dt_config *src)
 	}
 	if (src->ignore_networks != NULL
 	    && (dst->ignore_networks = netlist_copy(src->ignore_networks)) == NULL)
+		goto fail;
+	if (src->trusted_networks != NULL
+	    && (dst->trusted_networks = netlist_copy(src->trusted_networks)) == NULL)
 		goto fail;
 	return 0;
 

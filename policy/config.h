@@ -114,6 +114,8 @@ typedef struct dt_config {
 	char	**trusted_authserv_ids;
 	size_t	ntrusted;
 	dt_netlist *ignore_networks;	/* NULL = nothing ignored */
+	dt_netlist *trusted_networks;	/* evaluated, but their REQUIRETLS fields
+					 * are believed (NULL = none) */
 } dt_config;
 
 void	dt_config_defaults(dt_config *c);

@@ -14,8 +14,7 @@ tlsreq_decide(const tlsreq_input *in, tlsreq_decision *out)
 		return;
 	}
 	/* REQUIRETLS is only meaningful, and only accepted, after STARTTLS (RFC 8689 4.1) */
-	out->add_esmtp = in->tls && in->requiretls;
-	out->keep_esmtp = in->trusted;
+	out->add_esmtp = (in->tls && in->requiretls) || (in->trusted && in->esmtp_in);
 	out->keep_no = in->trusted || in->dmarc_pass;
 	if (!out->keep_no)
 		out->why_no = "TLS-Required from an untrusted client without a DMARC pass";

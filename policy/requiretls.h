@@ -9,10 +9,13 @@
  *	is authenticated, so each is a downgrade or a denial waiting for a
  *	stranger to write it:
  *	- "Require-TLS-ESMTP: yes" (Postfix 3.11) carries a REQUIRETLS MAIL FROM
- *	  parameter through content filters. We write it exactly when this
- *	  hop's sender asked for REQUIRETLS over an encrypted session; one that
- *	  arrives in the message is removed unless the client is trusted (SMTP
- *	  AUTH, or a network the admin trusts).
+ *	  parameter through content filters. Every one that arrives is removed,
+ *	  and we write exactly one when this hop's sender asked for REQUIRETLS
+ *	  over an encrypted session, or when a trusted client (SMTP AUTH, or
+ *	  TrustedNetworks: a REQUIRETLS-capable front end or content filter)
+ *	  carried one. Written by the milter, it is what Postfix's
+ *	  milter_header_checks can act on (FILTER to a dane-only transport) on
+ *	  an MTA that cannot enforce REQUIRETLS itself.
  *	- "TLS-Required: No" (RFC 8689 section 5) asks later hops to ignore
  *	  DANE and MTA-STS failures: a downgrade. It is kept only when the
  *	  client is trusted or every author domain passed DMARC (the author
@@ -33,13 +36,15 @@ typedef struct tlsreq_input {
 	int	enabled;	/* RequireTLSHeader */
 	int	tls;		/* the SMTP session was encrypted */
 	int	requiretls;	/* REQUIRETLS was a MAIL FROM parameter */
+	int	esmtp_in;	/* the message carries Require-TLS-ESMTP: yes */
 	int	trusted;	/* SMTP AUTH client or trusted network */
 	int	dmarc_pass;	/* every author domain passed DMARC */
 } tlsreq_input;
 
 typedef struct tlsreq_decision {
 	int	add_esmtp;	/* write "Require-TLS-ESMTP: yes" */
-	int	keep_esmtp;	/* incoming Require-TLS-ESMTP fields stay */
+	int	keep_esmtp;	/* incoming Require-TLS-ESMTP fields stay (only when
+				 * the rules are off) */
 	int	keep_no;	/* incoming TLS-Required fields stay */
 	const char *why_no;	/* why TLS-Required was (or would be) removed */
 } tlsreq_decision;

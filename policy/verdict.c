@@ -464,6 +464,7 @@ dt_tlsreq(dt_eval *e)
 	in.enabled = e->ctx->cfg->require_tls_header;
 	in.tls = v->tls.version[0] != '\0';
 	in.requiretls = v->tls.requiretls;
+	in.esmtp_in = v->n_esmtp_in > 0;
 	in.trusted = e->trusted;
 	in.dmarc_pass = v->nauthors > 0;
 	for (i = 0; i < v->nauthors; i++)

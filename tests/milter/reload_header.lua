@@ -23,3 +23,19 @@ mt.mailfrom(c, "<alice@good.test>")
 report("authenticated_client_not_evaluated", mt.getreply(c) == SMFIR_ACCEPT,
     "reply " .. tostring(mt.getreply(c)))
 mt.disconnect(c)
+
+-- TrustedNetworks 192.0.2.0/24 (in this phase): a trusted client's
+-- Require-TLS-ESMTP is carried on (removed, written again by us, so that
+-- milter_header_checks sees it), its TLS-Required kept even without a pass.
+c = session(PASS_IP, "mx.good.test")
+local h = plain("x@org.test")
+table.insert(h, {"Require-TLS-ESMTP", " yes"})
+table.insert(h, {"TLS-Required", " No"})
+r = message(c, "<x@org.test>", h)
+report("trusted_client_require_tls_esmtp_rewritten", r == SMFIR_ACCEPT
+    and mt.eom_check(c, MT_HDRADD, "Require-TLS-ESMTP")
+    and (mt.eom_check(c, MT_HDRDELETE, "Require-TLS-ESMTP")
+      or mt.eom_check(c, MT_HDRCHANGE, "Require-TLS-ESMTP"))
+    and not mt.eom_check(c, MT_HDRDELETE, "TLS-Required")
+    and not mt.eom_check(c, MT_HDRCHANGE, "TLS-Required"), "reply " .. tostring(r))
+mt.disconnect(c)

@@ -141,7 +141,8 @@ reload() {
 	return 1
 }
 
-reload Quarantine header IgnoreNetworks 203.0.113.0/24 IgnoreAuthenticatedClients yes &&
+reload Quarantine header IgnoreNetworks 203.0.113.0/24 IgnoreAuthenticatedClients yes \
+    TrustedNetworks 192.0.2.0/24 &&
     ok "sighup_reloads" || not_ok "sighup_reloads" "no reload logged"
 lua reload_header.lua
 

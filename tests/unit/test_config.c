@@ -979,6 +979,26 @@ ignore_networks_ipv4_cidr_matches_inside_only(void **state UNUSED)
 }
 
 static void
+trusted_networks_is_its_own_list(void **state UNUSED)
+{
+	dt_config c;
+
+	dt_config_defaults(&c);
+	assert_null(c.trusted_networks);
+	assert_int_equal(dt_config_set(&c, "TrustedNetworks", "192.0.2.0/24, ::1", err,
+	    sizeof(err)), 0);
+	assert_int_equal(dt_netlist_match(c.trusted_networks, "192.0.2.9"), 1);
+	assert_int_equal(dt_netlist_match(c.trusted_networks, "::1"), 1);
+	assert_int_equal(dt_netlist_match(c.trusted_networks, "198.51.100.1"), 0);
+	assert_null(c.ignore_networks);		/* the two lists never mix */
+	assert_int_equal(dt_config_set(&c, "TrustedNetworks", "192.0.2.1/24", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "TrustedNetworks"));
+	assert_int_equal(dt_netlist_match(c.trusted_networks, "192.0.2.9"), 1);
+	dt_config_free(&c);
+}
+
+static void
 ignore_networks_prefix_not_on_byte_boundary(void **state UNUSED)
 {
 	dt_config c;
@@ -1329,6 +1349,7 @@ main(void)
 		cmocka_unit_test(tlsa_target_is_port_proto_host),
 		cmocka_unit_test(ignore_networks_ipv4_cidr_matches_inside_only),
 		cmocka_unit_test(ignore_networks_prefix_not_on_byte_boundary),
+		cmocka_unit_test(trusted_networks_is_its_own_list),
 		cmocka_unit_test(ignore_networks_host_address_is_slash_32),
 		cmocka_unit_test(ignore_networks_ipv4_slash_0_matches_all_ipv4_not_ipv6),
 		cmocka_unit_test(ignore_networks_ipv6_slash_0_matches_all_ipv6_not_ipv4),

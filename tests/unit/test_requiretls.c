@@ -10,9 +10,19 @@
 #include "requiretls.h"
 
 static tlsreq_decision
+decide_in(int enabled, int tls, int requiretls, int esmtp_in, int trusted, int dmarc_pass)
+{
+	tlsreq_input in = { enabled, tls, requiretls, esmtp_in, trusted, dmarc_pass };
+	tlsreq_decision d;
+
+	tlsreq_decide(&in, &d);
+	return d;
+}
+
+static tlsreq_decision
 decide(int enabled, int tls, int requiretls, int trusted, int dmarc_pass)
 {
-	tlsreq_input in = { enabled, tls, requiretls, trusted, dmarc_pass };
+	tlsreq_input in = { enabled, tls, requiretls, 0, trusted, dmarc_pass };
 	tlsreq_decision d;
 
 	tlsreq_decide(&in, &d);
@@ -40,13 +50,26 @@ no_requiretls_writes_nothing(void **state)
 static void
 incoming_esmtp_field_removed_from_stranger(void **state)
 {
-	assert_false(decide(1, 1, 1, 0, 1).keep_esmtp);
+	tlsreq_decision d = decide_in(1, 1, 0, 1, 0, 1);
+
+	assert_false(d.keep_esmtp);
+	assert_false(d.add_esmtp);
 }
 
 static void
-incoming_esmtp_field_kept_from_trusted_client(void **state)
+incoming_esmtp_field_from_trusted_client_rewritten_by_us(void **state)
 {
-	assert_true(decide(1, 1, 0, 1, 0).keep_esmtp);
+	/* removed and written again: milter_header_checks sees only milter fields */
+	tlsreq_decision d = decide_in(1, 0, 0, 1, 1, 0);
+
+	assert_false(d.keep_esmtp);
+	assert_true(d.add_esmtp);
+}
+
+static void
+trusted_client_without_the_field_gets_none(void **state)
+{
+	assert_false(decide_in(1, 1, 0, 0, 1, 1).add_esmtp);
 }
 
 static void
@@ -91,7 +114,8 @@ main(void)
 		cmocka_unit_test(requiretls_without_tls_writes_nothing),
 		cmocka_unit_test(no_requiretls_writes_nothing),
 		cmocka_unit_test(incoming_esmtp_field_removed_from_stranger),
-		cmocka_unit_test(incoming_esmtp_field_kept_from_trusted_client),
+		cmocka_unit_test(incoming_esmtp_field_from_trusted_client_rewritten_by_us),
+		cmocka_unit_test(trusted_client_without_the_field_gets_none),
 		cmocka_unit_test(tls_required_no_removed_without_dmarc_pass),
 		cmocka_unit_test(tls_required_no_kept_with_dmarc_pass),
 		cmocka_unit_test(tls_required_no_kept_from_trusted_client),
