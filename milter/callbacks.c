@@ -256,6 +256,13 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	c->tls.requiretls = c->requiretls;
 	dt_eval_tls(c->eval, &c->tls);
+	if (c->gen->dane) {
+		dane_res dres;
+		char	owner[256];
+
+		if (dt_dane_state_get(c->gen->dane, &dres, owner, sizeof(owner)))
+			dt_eval_dane(c->eval, dane_res_name(dres), owner);
+	}
 	dt_eval_trusted(c->eval, c->authenticated
 	    || dt_netlist_match(c->gen->cfg.trusted_networks, c->ip));
 	dt_eval_envelope(c->eval, c->ip, c->helo[0] ? c->helo : NULL, argv[0]);

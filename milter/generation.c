@@ -15,6 +15,7 @@ static unsigned gen_serial;
 static void
 dt_gen_free(dt_gen *g)
 {
+	dt_dane_state_free(g->dane);
 	dt_context_free(g->ctx);
 	dt_config_free(&g->cfg);
 	free(g);
@@ -32,7 +33,10 @@ dt_gen_load(const char *path, const char *socket, char *err, size_t errlen)
 	dt_config_defaults(&g->cfg);
 	if ((path && dt_config_load(&g->cfg, path, err, errlen) < 0)
 	    || (socket && dt_config_set(&g->cfg, "Socket", socket, err, errlen) < 0)
-	    || (g->ctx = dt_context_new(&g->cfg, err, errlen)) == NULL) {
+	    || (g->ctx = dt_context_new(&g->cfg, err, errlen)) == NULL
+	    || (g->cfg.tlsa_target && (g->dane = dt_dane_state_new(&g->cfg,
+	    dt_context_resolver(g->ctx), err, errlen)) == NULL)) {
+		dt_context_free(g->ctx);
 		dt_config_free(&g->cfg);
 		free(g);
 		return -1;

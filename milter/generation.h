@@ -16,7 +16,8 @@
  *	is freed when its last connection ends.
  *
  *	dt_gen_load() reads the file (or only the defaults when path is NULL),
- *	builds the engines, and makes the result current; on any error the
+ *	builds the engines (and, with TLSATarget, reads the served chain and
+ *	runs the first DANE self-check), and makes the result current; on any error the
  *	generation in force stays, and err says why. socket, when not NULL,
  *	overrides the Socket key (the -p option).
  */
@@ -26,11 +27,13 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "dane_state.h"
 #include "verdict.h"
 
 typedef struct dt_gen {
 	dt_config	cfg;
 	dt_context	*ctx;
+	dt_dane_state	*dane;		/* NULL without TLSATarget */
 	unsigned	refs;		/* connections, plus one while current */
 	unsigned	serial;		/* 1 for the first load, +1 per reload */
 } dt_gen;

@@ -22,6 +22,8 @@
  *	78 configuration error.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -55,6 +57,34 @@ usage(void)
 {
 	fprintf(stderr, "usage: dmarctls-milter [-c FILE] [-f] [-n] [-p SOCKET]\n");
 	exit(EX_USAGE);
+}
+
+/* dt_dane_refresher - keep the DANE state of the generation in force fresh */
+static void *
+dt_dane_refresher(void *arg)
+{
+	dt_gen	*g;
+
+	for (;;) {
+		sleep(1);
+		if ((g = dt_gen_acquire()) == NULL)
+			continue;
+		if (g->dane)
+			dt_dane_state_refresh(g->dane, (long)time(NULL));
+		dt_gen_release(g);
+	}
+	return NULL;
+}
+
+static void
+dt_start_refresher(void)
+{
+	pthread_t tid;
+
+	if (pthread_create(&tid, NULL, dt_dane_refresher, NULL) == 0)
+		pthread_detach(tid);
+	else
+		dt_log(LOG_WARNING, "cannot start the DANE refresher thread");
 }
 
 /* dt_reload - SIGHUP: a new generation, or the old one and a reason */
@@ -182,6 +212,25 @@ dt_listen(const dt_config *cfg)
 	return 0;
 }
 
+/*
+ * dt_block_signals - libmilter's signal thread sigwait()s for SIGHUP, SIGTERM
+ * and SIGINT, but blocks them only in the threads it creates. Threads made
+ * before smfi_main() (libunbound's worker, started by the first DANE check;
+ * the refresher) would otherwise inherit them unblocked, and a SIGHUP would
+ * kill the process there. Block them first, in every thread to come.
+ */
+static void
+dt_block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 static const char *
 dt_default_config(void)
 {
@@ -208,6 +257,8 @@ main(int argc, char **argv)
 		usage();
 	if (opt_config == NULL)
 		opt_config = dt_default_config();
+	if (!check_only)
+		dt_block_signals();
 	dt_log_open("dmarctls-milter", 0, NULL, 1);
 	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0) {
 		dt_log(LOG_ERR, "%s", err);
@@ -228,6 +279,7 @@ main(int argc, char **argv)
 	if (dt_write_pidfile(g->cfg.pid_file) < 0 || dt_drop_privileges(g->cfg.user_id) < 0)
 		return EX_OSERR;
 	dt_sighup_set_handler(dt_reload);
+	dt_start_refresher();
 	dt_log(LOG_INFO, "dmarctls-milter started on %s (authserv-id %s)", g->cfg.socket,
 	    g->cfg.authserv_id);
 	dt_gen_release(g);

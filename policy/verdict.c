@@ -101,6 +101,12 @@ dt_context_config(const dt_context *ctx)
 	return ctx->cfg;
 }
 
+dns_resolver *
+dt_context_resolver(const dt_context *ctx)
+{
+	return ctx->dns;
+}
+
 dt_eval *
 dt_eval_new(dt_context *ctx, const char *id)
 {
@@ -146,6 +152,14 @@ void
 dt_eval_trusted(dt_eval *e, int trusted)
 {
 	e->trusted = trusted;
+}
+
+/* the DANE state of our endpoint, as the milter's background check knows it */
+void
+dt_eval_dane(dt_eval *e, const char *result, const char *owner)
+{
+	snprintf(e->v.dane_result, sizeof(e->v.dane_result), "%s", result ? result : "");
+	snprintf(e->v.dane_owner, sizeof(e->v.dane_owner), "%s", owner ? owner : "");
 }
 
 /* dt_from_field - collect the author domains of one From field */
@@ -446,6 +460,11 @@ dt_authres_tls(const dt_verdict *v)
 				strbuf_printf(&c, ", verify %s", t->verify);
 			authres_comment(ar, strbuf_str(&c));
 		}
+	}
+	if (v->dane_result[0]) {
+		/* RFC 7672: can a DANE sender authenticate us? our TLSA vs our chain */
+		authres_method(ar, "x-dane", v->dane_result);
+		authres_prop(ar, "smtp", "tlsa", v->dane_owner);
 	}
 	out = authres_render(ar, 0);
 	authres_free(ar);

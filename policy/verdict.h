@@ -10,6 +10,7 @@
  *	                      const char *mailfrom);
  *	void dt_eval_tls(dt_eval *e, const dt_tls *tls);
  *	void dt_eval_trusted(dt_eval *e, int trusted);
+ *	void dt_eval_dane(dt_eval *e, const char *result, const char *owner);
  *	void dt_eval_header(dt_eval *e, const char *name, const char *raw,
  *	                    size_t rawlen, const char *value, size_t valuelen);
  *	void dt_eval_eoh(dt_eval *e);
@@ -83,6 +84,8 @@ typedef struct dt_verdict {
 	char		*authres;	/* value of our Authentication-Results field */
 	char		*authres_tls;	/* value of our second one: the TLS state */
 	tlsreq_decision	tlsreq;		/* what happens to REQUIRETLS header fields */
+	char		dane_result[16];	/* DANE self-check of our endpoint; "" unknown */
+	char		dane_owner[256];	/* the TLSA owner name checked */
 	size_t		n_esmtp_in;	/* Require-TLS-ESMTP fields in the message */
 	size_t		n_tlsreq_in;	/* TLS-Required fields in the message */
 	char		authserv_id[256];
@@ -92,12 +95,14 @@ typedef struct dt_verdict {
 dt_context	*dt_context_new(const dt_config *cfg, char *err, size_t errlen);
 void		dt_context_free(dt_context *ctx);
 const dt_config	*dt_context_config(const dt_context *ctx);
+dns_resolver	*dt_context_resolver(const dt_context *ctx);
 
 dt_eval		*dt_eval_new(dt_context *ctx, const char *id);
 void		dt_eval_envelope(dt_eval *e, const char *ip, const char *helo,
 		    const char *mailfrom);
 void		dt_eval_tls(dt_eval *e, const dt_tls *tls);
 void		dt_eval_trusted(dt_eval *e, int trusted);
+void		dt_eval_dane(dt_eval *e, const char *result, const char *owner);
 void		dt_eval_header(dt_eval *e, const char *name, const char *raw,
 		    size_t rawlen, const char *value, size_t valuelen);
 void		dt_eval_eoh(dt_eval *e);

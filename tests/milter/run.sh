@@ -21,6 +21,8 @@
 #	  (SIGHUP)           a broken config: refused, the old one stays
 #	  reload_header.lua  again: still the same rules
 #	  (SIGHUP) dryrun.lua DryRun: nothing refused or quarantined
+#	  (SIGHUP) dane.lua  TLSATarget/TLSCertificate: x-dane=pass; the served
+#	                     file replaced by an old key: x-dane=fail, logged
 #	  (SIGHUP) load.lua  defaults again; 10,000 messages (DT_LOAD_SESSIONS x 10)
 #	then SIGTERM: the milter must stop promptly, exit 0, and (for a
 #	sanitizer build) have reported no error and no leak.
@@ -95,7 +97,8 @@ write_conf() {
 # lua NAME -- run one case file; its ok/not ok lines count
 lua() {
 	local line out
-	out=$(DT_SOCK="inet:$PORT@127.0.0.1" DT_LIB="$SRCDIR/lib.lua" \
+	out=$(DT_SOCK="inet:$PORT@127.0.0.1" DT_LIB="$SRCDIR/lib.lua" DT_DANE="${DT_DANE:-}" \
+	    DT_DANE_OWNER="${DT_DANE_OWNER:-}" \
 	    timeout 600 miltertest -s "$SRCDIR/$1" 2>&1)
 	local rc=$?
 	while IFS= read -r line; do
@@ -157,6 +160,31 @@ lua reload_header.lua		# the same rules still hold
 reload DryRun yes || not_ok "sighup_reloads_dry_run" "no reload logged"
 lua dryrun.lua
 
+# DANE: our TLSA records against the chain we serve, checked in the background
+# dane_wait OWNER RESULT -- the background check has logged RESULT for OWNER
+dane_wait() {
+	for _ in $(seq 50); do log_has "DANE $1: $2" && return 0; sleep 0.1; done
+	return 1
+}
+cp "$W_TLS_CHAIN" "$T/served.pem"
+reload TLSATarget _25._tcp.mx.good.test TLSCertificate "$T/served.pem" ||
+    not_ok "sighup_reloads_dane" "no reload logged"
+dane_wait _25._tcp.mx.good.test pass
+DT_DANE=pass DT_DANE_OWNER=_25._tcp.mx.good.test lua dane.lua
+# _25._tcp.old.good.test has only "3 1 1" of the old key: serve the old chain,
+# then renew it without a TLSA update; noticed from the file alone, no SIGHUP
+cp "$W_TLS_OLD_CHAIN" "$T/served.pem"
+reload TLSATarget _25._tcp.old.good.test TLSCertificate "$T/served.pem" ||
+    not_ok "sighup_reloads_dane" "no reload logged"
+dane_wait _25._tcp.old.good.test pass
+DT_DANE=pass DT_DANE_OWNER=_25._tcp.old.good.test lua dane.lua
+sleep 1.1			# a new mtime second
+cp "$W_TLS_CHAIN" "$T/served.pem"
+dane_wait _25._tcp.old.good.test fail && log_has "DANE senders will refuse to deliver to us" &&
+    ok "dane_renewal_without_tlsa_update_logged_as_error" ||
+    not_ok "dane_renewal_without_tlsa_update_logged_as_error" "no error logged"
+DT_DANE=fail DT_DANE_OWNER=_25._tcp.old.good.test lua dane.lua
+
 reload || not_ok "sighup_reloads_defaults" "no reload logged"
 lua load.lua
 
@@ -173,5 +201,22 @@ if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/milter.log"; the
 	grep -A30 -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/milter.log" | sed 's/^/#   /'
 else
 	ok "no_sanitizer_reports"
+fi
+# Detached (no -f): pid file, DNS and the DANE check work after the fork.
+write_conf TLSATarget _25._tcp.mx.good.test TLSCertificate "$W_TLS_CHAIN" \
+    PidFile "$T/milter.pid" Socket "inet:$((PORT + 1))@127.0.0.1"
+"$MILTER" -c "$T/dmarctls.conf" 2>>"$T/milter.log"
+for _ in $(seq 50); do [ -s "$T/milter.pid" ] && break; sleep 0.1; done
+DPID=$(cat "$T/milter.pid" 2>/dev/null)
+if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+	ok "daemon_mode_detaches_and_writes_pid_file"
+	sleep 1.5		# the first DANE check runs in the background
+	PORT=$((PORT + 1)) lua daemon.lua
+	kill -TERM "$DPID"
+	for _ in $(seq "$((STOP_MAX * 10))"); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$DPID" 2>/dev/null && not_ok "daemon_mode_stops" "still running" ||
+	    ok "daemon_mode_stops"
+else
+	not_ok "daemon_mode_detaches_and_writes_pid_file" "no live pid in $T/milter.pid"
 fi
 summary_and_exit
