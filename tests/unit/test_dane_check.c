@@ -21,11 +21,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certgen.h"
 #include "dane_check.h"
 
-#define HOST		"mx.example.com"
+#define HOST		CERTGEN_HOST
 #define OWNER		"_25._tcp." HOST
-#define DAY		(24L * 3600)
+#define DAY		CERTGEN_DAY
 #define FAKE_MAX	(DANE_MAX_RECORDS + 1)
 #define RDATA_MAX	1024
 
@@ -34,47 +35,6 @@
 static EVP_PKEY *root_key, *int_key, *leaf_key, *new_key;
 static X509 *root, *intm, *leaf, *renewed;
 static tlsa_chain *served, *served_renewed;
-
-static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-	assert_non_null(ext);
-	assert_int_equal(X509_add_ext(x, ext, -1), 1);
-	X509_EXTENSION_free(ext);
-}
-
-static X509 *
-make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, int ca)
-{
-	static long serial = 1;
-	X509	*x = X509_new();
-	X509_NAME *name;
-
-	assert_non_null(x);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), -DAY);
-	X509_gmtime_adj(X509_getm_notAfter(x), 365 * DAY);
-	X509_set_pubkey(x, key);
-	name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-	    -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	if (ca) {
-		add_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE");
-		add_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
-	} else {
-		add_ext(x, issuer, NID_subject_alt_name, "DNS:" HOST);
-	}
-	assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
-	return x;
-}
 
 static tlsa_chain *
 chain(X509 *a, X509 *b, X509 *c)
@@ -105,10 +65,10 @@ make_world(void **state)
 	new_key = EVP_EC_gen("P-256");
 	if (!root_key || !int_key || !leaf_key || !new_key)
 		return -1;
-	root = make_cert(root_key, "Test Root CA", NULL, NULL, 1);
-	intm = make_cert(int_key, "Test Intermediate CA", root, root_key, 1);
-	leaf = make_cert(leaf_key, HOST, intm, int_key, 0);
-	renewed = make_cert(new_key, HOST, intm, int_key, 0);
+	root = certgen_make(root_key, "Test Root CA", NULL, NULL, 1, -DAY, 365 * DAY);
+	intm = certgen_make(int_key, "Test Intermediate CA", root, root_key, 1, -DAY, 365 * DAY);
+	leaf = certgen_make(leaf_key, HOST, intm, int_key, 0, -DAY, 365 * DAY);
+	renewed = certgen_make(new_key, HOST, intm, int_key, 0, -DAY, 365 * DAY);
 	served = chain(leaf, intm, root);
 	served_renewed = chain(renewed, intm, root);
 	return 0;

@@ -24,62 +24,17 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certgen.h"
 #include "tlsa_match.h"
 
-#define HOST		"mx.example.com"
-#define DAY		(24L * 3600)
+#define HOST		CERTGEN_HOST
+#define DAY		CERTGEN_DAY
 #define RDATA_MAX	4096
 
 /* ---------------------------------------------------- certificate factory */
 
 static EVP_PKEY *root_key, *int_key, *leaf_key, *new_key, *other_key;
 static X509 *root, *intm, *leaf, *renewed, *expired, *other;
-static long serial = 1;
-
-static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-	assert_non_null(ext);
-	assert_int_equal(X509_add_ext(x, ext, -1), 1);
-	X509_EXTENSION_free(ext);
-}
-
-/* make_cert - CA or server certificate; issuer NULL: self-signed */
-static X509 *
-make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
-    int ca, long from, long until)
-{
-	X509	*x = X509_new();
-	X509_NAME *name;
-
-	assert_non_null(x);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), from);
-	X509_gmtime_adj(X509_getm_notAfter(x), until);
-	X509_set_pubkey(x, key);
-	name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-	    -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	add_ext(x, issuer, NID_subject_key_identifier, "hash");
-	if (ca) {
-		add_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE");
-		add_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
-	} else {
-		add_ext(x, issuer, NID_basic_constraints, "CA:FALSE");
-		add_ext(x, issuer, NID_ext_key_usage, "serverAuth");
-		add_ext(x, issuer, NID_subject_alt_name, "DNS:" HOST);
-	}
-	assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
-	return x;
-}
 
 static int
 make_world(void **state)
@@ -91,12 +46,12 @@ make_world(void **state)
 	other_key = EVP_EC_gen("P-256");
 	if (!root_key || !int_key || !leaf_key || !new_key || !other_key)
 		return -1;
-	root = make_cert(root_key, "Test Root CA", NULL, NULL, 1, -DAY, 3650 * DAY);
-	intm = make_cert(int_key, "Test Intermediate CA", root, root_key, 1, -DAY, 3650 * DAY);
-	leaf = make_cert(leaf_key, HOST, intm, int_key, 0, -DAY, 365 * DAY);
-	renewed = make_cert(new_key, HOST, intm, int_key, 0, -DAY, 365 * DAY);
-	expired = make_cert(leaf_key, HOST, intm, int_key, 0, -400 * DAY, -35 * DAY);
-	other = make_cert(other_key, "Unrelated CA", NULL, NULL, 1, -DAY, 3650 * DAY);
+	root = certgen_make(root_key, "Test Root CA", NULL, NULL, 1, -DAY, 3650 * DAY);
+	intm = certgen_make(int_key, "Test Intermediate CA", root, root_key, 1, -DAY, 3650 * DAY);
+	leaf = certgen_make(leaf_key, HOST, intm, int_key, 0, -DAY, 365 * DAY);
+	renewed = certgen_make(new_key, HOST, intm, int_key, 0, -DAY, 365 * DAY);
+	expired = certgen_make(leaf_key, HOST, intm, int_key, 0, -400 * DAY, -35 * DAY);
+	other = certgen_make(other_key, "Unrelated CA", NULL, NULL, 1, -DAY, 3650 * DAY);
 	return 0;
 }
 
