@@ -37,6 +37,7 @@
 
 /* Application-specific. */
 
+#include "cli.h"
 #include "config.h"
 #include "dane_check.h"
 #include "dns.h"
@@ -118,41 +119,15 @@ dane_args(int argc, char **argv, dane_opts *o)
 	return 0;
 }
 
-/* set_path - a configuration key from a path that may be relative */
-static int
-set_path(dt_config *cfg, const char *key, const char *path, char *err,
-    size_t errlen)
-{
-	char	*abs;
-	int	rc;
-
-	if (strcmp(key, "TrustAnchorFile") == 0 && strcmp(path, "none") == 0)
-		return dt_config_set(cfg, key, path, err, errlen);
-	if ((abs = realpath(path, NULL)) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	rc = dt_config_set(cfg, key, abs, err, errlen);
-	free(abs);
-	return rc;
-}
-
 /* dane_config - the configuration file, then the command line over it */
 static int
 dane_config(const dane_opts *o, dt_config *cfg)
 {
+	cli_overrides ov = { o->config, o->resolver, o->trust_anchor, o->unbound_config, NULL };
 	char	err[512];
 
-	dt_config_defaults(cfg);
-	if ((o->config && dt_config_load(cfg, o->config, err, sizeof(err)) < 0)
-	    || (o->resolver && dt_config_set(cfg, "Resolver", o->resolver, err,
-	    sizeof(err)) < 0)
-	    || (o->trust_anchor && set_path(cfg, "TrustAnchorFile", o->trust_anchor,
-	    err, sizeof(err)) < 0)
-	    || (o->unbound_config && set_path(cfg, "UnboundConfigFile",
-	    o->unbound_config, err, sizeof(err)) < 0)) {
+	if (cli_config(cfg, &ov, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		dt_config_free(cfg);
 		return EX_CONFIG;
 	}
 	/* the configuration's own check of a TLSA owner name */

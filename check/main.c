@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "cli.h"
 #include "config.h"
 #include "json.h"
 #include "message.h"
@@ -126,28 +127,14 @@ check_args(int argc, char **argv, check_opts *o)
 static int
 check_config(const check_opts *o, dt_config *cfg)
 {
-	char	err[512], *ta = NULL;
-	int	rc = 0;
+	cli_overrides ov = { o->config, o->resolver, o->trust_anchor, NULL, o->authserv_id };
+	char	err[512];
 
-	/* the configuration wants absolute paths; a command line may be relative */
-	if (o->trust_anchor && strcmp(o->trust_anchor, "none") != 0
-	    && (ta = realpath(o->trust_anchor, NULL)) == NULL) {
-		fprintf(stderr, "dmarctls-check: %s: %s\n", o->trust_anchor, strerror(errno));
+	if (cli_config(cfg, &ov, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmarctls-check: %s\n", err);
 		return EX_CONFIG;
 	}
-	dt_config_defaults(cfg);
-	if ((o->config && dt_config_load(cfg, o->config, err, sizeof(err)) < 0)
-	    || (o->resolver && dt_config_set(cfg, "Resolver", o->resolver, err, sizeof(err)) < 0)
-	    || (o->trust_anchor && dt_config_set(cfg, "TrustAnchorFile",
-	    ta ? ta : o->trust_anchor, err, sizeof(err)) < 0)
-	    || (o->authserv_id && dt_config_set(cfg, "AuthservID", o->authserv_id,
-	    err, sizeof(err)) < 0)) {
-		fprintf(stderr, "dmarctls-check: %s\n", err);
-		dt_config_free(cfg);
-		rc = EX_CONFIG;
-	}
-	free(ta);
-	return rc;
+	return 0;
 }
 
 /* check_read - the whole message into memory */
