@@ -495,7 +495,10 @@ expect_re "reply" "$REPLY" '^250 2\.0\.0 [A-Za-z0-9]+ Message accepted'
 expect_re "delivered file" "${DELIVERED:-none}" '\.eml$'
 if [ -n "$DELIVERED" ]; then
 	ar=$(field "$DELIVERED" Authentication-Results)
-	expect_eq "number of Authentication-Results fields" "$(printf '%s\n' "$ar" | grep -c .)" 1
+	# ours (SPF, DKIM, DMARC), then ours again with the session's TLS state
+	expect_eq "number of Authentication-Results fields" "$(printf '%s\n' "$ar" | grep -c .)" 2
+	expect_re "TLS A-R" "$(printf '%s\n' "$ar" | sed -n 2p)" \
+	    "^Authentication-Results: $AUTHSERV;[[:space:]]*x-tls=none \\(plaintext SMTP session\\)"
 	expect_no_re "delivered A-R" "$ar" 'forged'
 	expect_re "delivered A-R" "$ar" "^Authentication-Results: $AUTHSERV;"
 	expect_re "delivered A-R" "$ar" ' spf=pass smtp\.mailfrom=[^ ;]*good\.test[ ;]'
@@ -511,7 +514,7 @@ if [ -n "$DELIVERED" ]; then
 	    "Return-Path Authentication-Results "
 	expect_re "DKIM-Signature kept" "$(field "$DELIVERED" DKIM-Signature)" 'd=good\.test'
 fi
-expect_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$PASS_IP helo=mx\.good\.test from=good\.test spf=pass dkim=pass dmarc=pass policy=reject action=accept removed_ar=1"
+expect_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$PASS_IP helo=mx\.good\.test from=good\.test spf=pass dkim=pass dmarc=pass policy=reject action=accept tls=none removed_ar=1"
 report dmarc_pass_delivered_with_authres_forged_removed "$T/out/pass.smtp"
 
 # --- p=reject, unsigned, SPF fails: 550 at the client, nothing delivered
@@ -601,11 +604,11 @@ expect_re "delivered file" "${DELIVERED:-none}" '\.eml$'
 if [ -n "$DELIVERED" ]; then
 	ar=$(field "$DELIVERED" Authentication-Results)
 	expect_eq "A-R fields" "$(printf '%s\n' "$ar" | sed 's/;.*//' | tr '\n' ' ')" \
-	    "Authentication-Results: $AUTHSERV Authentication-Results: other.example "
+	    "Authentication-Results: $AUTHSERV Authentication-Results: $AUTHSERV Authentication-Results: other.example "
 	expect_no_re "delivered A-R" "$ar" 'forged'
 	expect_re "delivered A-R" "$ar" "^Authentication-Results: $AUTHSERV;[^"$'\n'"]* spf=pass smtp\.mailfrom=[^ ;]*good\.test;[^"$'\n'"]* dmarc=pass "
 fi
-expect_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$PASS_IP [^"$'\n'"]* from=good\.test spf=pass dkim=none dmarc=pass [^"$'\n'"]*action=accept removed_ar=2"
+expect_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$PASS_IP [^"$'\n'"]* from=good\.test spf=pass dkim=none dmarc=pass [^"$'\n'"]*action=accept tls=none removed_ar=2"
 report forged_authres_removed_foreign_kept "$T/out/forged3.smtp"
 
 # --- Quarantine header, after a SIGHUP reload: accepted and delivered,
