@@ -52,36 +52,10 @@ PASS_IP6=2001:db8::25
 FAIL_IP=198.51.100.7		# outside them (but inside helo.good.test's)
 AUTHSERV=mx.receiver.test
 
-NPASS=0
-NFAIL=0
-
-summary_and_exit() {
-	echo "integration: $NPASS passed, $NFAIL failed"
-	[ "$NFAIL" -eq 0 ]
-	exit
-}
-
-ok() {
-	NPASS=$((NPASS + 1))
-	echo "ok - $1"
-}
-
-not_ok() {
-	NFAIL=$((NFAIL + 1))
-	echo "not ok - $1 ($2)"
-}
-
-# A failure before any case ran still ends with the summary line.
-fatal() {
-	not_ok "$1" "$2"
-	summary_and_exit
-}
-
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 BUILDDIR" >&2
-	exit 64
-fi
-BUILDDIR=$(cd "$1" && pwd)
+REPORT_PREFIX=integration
+# shellcheck source=../lib/report.sh
+. "$SRCDIR/../lib/report.sh"
+builddir_arg "$@"
 
 # ---------------------------------------------------------------- namespace
 if [ "${DT_INTEG_INNER:-}" != 1 ]; then
@@ -132,11 +106,7 @@ trap 'exit 130' INT TERM
 echo "nameserver 127.0.0.1" >"$T/resolv.conf"
 mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || true
 
-# Sanitizer builds: full stacks through libcrypto so that lsan.supp can
-# name the libopendkim leak it suppresses.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0:detect_leaks=1"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$SRCDIR/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+sanitizer_env
 
 world_init "$T/world" || fatal world "could not build the DNS world"
 world_start || fatal world "could not start the DNS world (logs: $T/world)"

@@ -34,20 +34,10 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$SRCDIR/../.." && pwd)
 PORT=18893
 STOP_MAX=15			# seconds SIGTERM may take (libmilter polls every 5 s)
-NPASS=0
-NFAIL=0
-
-ok() { NPASS=$((NPASS + 1)); echo "ok - $1"; }
-not_ok() { NFAIL=$((NFAIL + 1)); echo "not ok - $1 ($2)"; }
-summary_and_exit() {
-	echo "milter: $NPASS passed, $NFAIL failed"
-	[ "$NFAIL" -eq 0 ]
-	exit
-}
-fatal() { not_ok "$1" "$2"; summary_and_exit; }
-
-[ $# -eq 1 ] && [ -d "$1" ] || { echo "usage: $0 BUILDDIR" >&2; exit 64; }
-BUILDDIR=$(cd "$1" && pwd)
+REPORT_PREFIX=milter
+# shellcheck source=../lib/report.sh
+. "$TOP/tests/lib/report.sh"
+builddir_arg "$@"
 
 if [ "${DT_MILTER_INNER:-}" != 1 ]; then
 	exec unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
@@ -73,9 +63,7 @@ trap cleanup EXIT
 echo "nameserver 127.0.0.1" >"$T/resolv.conf"
 mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || true
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0:detect_leaks=1"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TOP/tests/integration/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+sanitizer_env
 
 world_init "$T/world" || fatal world "could not build the DNS world"
 world_start || fatal world "could not start the DNS world"

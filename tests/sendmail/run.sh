@@ -68,35 +68,10 @@ FAIL_IP=198.51.100.7		# outside them
 AUTHSERV=mx.receiver.test
 RCPT=bob@receiver.test
 
-NPASS=0
-NFAIL=0
-
-summary_and_exit() {
-	echo "sendmail: $NPASS passed, $NFAIL failed"
-	[ "$NFAIL" -eq 0 ]
-	exit
-}
-
-ok() {
-	NPASS=$((NPASS + 1))
-	echo "ok - $1"
-}
-
-not_ok() {
-	NFAIL=$((NFAIL + 1))
-	echo "not ok - $1 ($2)"
-}
-
-fatal() {
-	not_ok "$1" "$2"
-	summary_and_exit
-}
-
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 BUILDDIR" >&2
-	exit 64
-fi
-BUILDDIR=$(cd "$1" && pwd)
+REPORT_PREFIX=sendmail
+# shellcheck source=../lib/report.sh
+. "$TOPDIR/tests/lib/report.sh"
+builddir_arg "$@"
 
 # ------------------------------------------------------- packages (outside)
 # deb_of DIR PACKAGE -- the newest cached .deb of PACKAGE, if any.
