@@ -119,6 +119,40 @@ log_has "started on" || fatal start "the milter did not start: $(head -3 "$T/mil
 lua basic.lua
 lua tls.lua
 lua hostile.lua
+
+# Hostile input that miltertest cannot send (it aborts on fields of a few KB),
+# through tests/bench/mload, a milter-protocol client of our own that sends
+# as Postfix does. Each message must get exactly the answer named.
+MLOAD=$BUILDDIR/tests/bench/mload
+printf 'From: Alice <alice@good.test>\r\nTo: bob@receiver.test\r\nSubject: hostile\r\n\r\nbody\r\n' \
+    >"$T/hostile.eml"
+{
+	printf 'From: Alice <alice'
+	head -c 70000 /dev/zero | tr '\0' 'a'
+	printf '@good.test>\r\nSubject: long From\r\n\r\nbody\r\n'
+} >"$T/longfrom.eml"
+# mload_case NAME EXPECT MESSAGE [MLOAD-FLAGS]... -- one message, one answer
+mload_case() {
+	local name=$1 want=$2 msg=$3 out
+	shift 3
+	if [ ! -x "$MLOAD" ]; then
+		not_ok "$name" "no $MLOAD (make check builds it)"
+		return
+	fi
+	out=$(timeout 120 "$MLOAD" -s "${MLOAD_SOCK:-inet:$PORT@127.0.0.1}" -c 1 -n 1 \
+	    --ip 192.0.2.10 --helo mx.good.test --mail-from alice@good.test \
+	    --expect "$want" -v "$@" "$msg" 2>&1)
+	if [ $? -eq 0 ]; then ok "$name"
+	else not_ok "$name" "$(echo "$out" | grep -m1 -E '^msg|error|mismatch')"; fi
+}
+mload_case header_field_over_64k accept/pass "$T/hostile.eml" --big-header 70000
+mload_case thousand_fields_as_postfix_sends accept/pass "$T/hostile.eml" --many-headers 1000
+mload_case nul_bytes_in_field_and_body accept/pass "$T/hostile.eml" --nul
+mload_case bare_cr_in_field_and_body accept/pass "$T/hostile.eml" --bare-cr
+mload_case fifty_megabyte_body_as_postfix_sends accept/pass "$T/hostile.eml" --big-body 52428800
+mload_case client_gone_mid_body aborted "$T/hostile.eml" --abort-body
+mload_case next_message_after_gone_client accept/pass "$T/hostile.eml"
+mload_case from_field_over_64k_is_permerror reject/permerror "$T/longfrom.eml"
 log_has "ip=$( printf '192.0.2.10' ) helo=mx.good.test from=good.test spf=pass" &&
     ok "summary_log_line_per_message" || not_ok "summary_log_line_per_message" "no such line"
 
@@ -190,6 +224,24 @@ if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/milter.log"; the
 else
 	ok "no_sanitizer_reports"
 fi
+# Other sockets, and UserID: bound as root, then nobody, and still serving.
+write_conf Socket "unix:$T/milter.sock" UserID nobody
+chmod 755 "$T"
+"$MILTER" -f -c "$T/dmarctls.conf" 2>>"$T/milter.log" &
+UPID=$!
+for _ in $(seq 50); do [ -S "$T/milter.sock" ] && break; sleep 0.1; done
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$UPID/status" 2>/dev/null)
+[ "$uid" = "$(id -u nobody)" ] && ok "userid_drops_root_after_binding" ||
+    not_ok "userid_drops_root_after_binding" "uid ${uid:-?}"
+MLOAD_SOCK="unix:$T/milter.sock" mload_case unix_socket_as_nobody accept/pass "$T/hostile.eml"
+kill -TERM "$UPID"; wait "$UPID"
+write_conf Socket "inet6:$PORT@[::1]"
+"$MILTER" -f -c "$T/dmarctls.conf" 2>>"$T/milter.log" &
+UPID=$!
+sleep 1
+MLOAD_SOCK="inet6:$PORT@::1" mload_case inet6_socket accept/pass "$T/hostile.eml"
+kill -TERM "$UPID"; wait "$UPID"
+
 # Detached (no -f): pid file, DNS and the DANE check work after the fork.
 write_conf TLSATarget _25._tcp.mx.good.test TLSCertificate "$W_TLS_CHAIN" \
     PidFile "$T/milter.pid" Socket "inet:$((PORT + 1))@127.0.0.1"
