@@ -84,35 +84,10 @@ DANE_TRIES=100			# x 0.1 s for the milter's first DANE check
 SWAKS_TIMEOUT=30		# seconds for any one SMTP session
 MILTER_STOP_TRIES=100		# x 0.1 s for the milter to exit on SIGTERM
 
-NPASS=0
-NFAIL=0
-
-summary_and_exit() {
-	echo "postfix-tls: $NPASS passed, $NFAIL failed"
-	[ "$NFAIL" -eq 0 ]
-	exit
-}
-
-ok() {
-	NPASS=$((NPASS + 1))
-	echo "ok - $1"
-}
-
-not_ok() {
-	NFAIL=$((NFAIL + 1))
-	echo "not ok - $1 ($2)"
-}
-
-fatal() {
-	not_ok "$1" "$2"
-	summary_and_exit
-}
-
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 BUILDDIR" >&2
-	exit 64
-fi
-BUILDDIR=$(cd "$1" && pwd)
+REPORT_PREFIX=postfix-tls
+# shellcheck source=../lib/report.sh
+. "$TOPDIR/tests/lib/report.sh"
+builddir_arg "$@"
 if [ -n "${DT_PF_EXAMPLE:-}" ]; then
 	# an absolute path: the inner run starts in the same directory, but
 	# say so rather than rely on it
@@ -192,9 +167,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0:detect_leaks=1"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$INTEG/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+sanitizer_env
 
 world_init "$T/world" || fatal world "could not build the DNS world"
 world_start || fatal world "could not start the DNS world (logs: $T/world)"
