@@ -615,6 +615,21 @@ netlist_read_file(dt_netlist *l, const char *path, char *err, size_t errlen)
 /* Value converters: validate, return an allocated copy to store.      */
 /* ------------------------------------------------------------------ */
 
+/* copy_valid - the stored copy of a value that passed its check */
+static char *
+copy_valid(int valid, const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char	*s;
+
+	if (!valid) {
+		bad_value(k, v, err, errlen);
+		return NULL;
+	}
+	if ((s = strdup(v)) == NULL)
+		return no_memory(err, errlen);
+	return s;
+}
+
 static int
 valid_path(const char *v)
 {
@@ -624,15 +639,7 @@ valid_path(const char *v)
 static char *
 conv_path(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	char	*s;
-
-	if (!valid_path(v)) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if ((s = strdup(v)) == NULL)
-		return no_memory(err, errlen);
-	return s;
+	return copy_valid(valid_path(v), k, v, err, errlen);
 }
 
 /* TrustAnchorFile: a path, or "none" (the word dns.h understands). */
@@ -692,29 +699,13 @@ valid_socket(const char *v)
 static char *
 conv_socket(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	char	*s;
-
-	if (!valid_socket(v)) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if ((s = strdup(v)) == NULL)
-		return no_memory(err, errlen);
-	return s;
+	return copy_valid(valid_socket(v), k, v, err, errlen);
 }
 
 static char *
 conv_authserv_id(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	char	*s;
-
-	if (!valid_token(v, strlen(v))) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if ((s = strdup(v)) == NULL)
-		return no_memory(err, errlen);
-	return s;
+	return copy_valid(valid_token(v, strlen(v)), k, v, err, errlen);
 }
 
 /* A portable user or group name (POSIX 3.437), or a numeric id. */
@@ -735,7 +726,6 @@ static char *
 conv_user_id(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
 	const char *colon = strchr(v, ':');
-	char	*s;
 	int	ok;
 
 	if (colon == NULL)
@@ -743,13 +733,7 @@ conv_user_id(const cfg_key *k, const char *v, char *err, size_t errlen)
 	else
 		ok = valid_name(v, (size_t)(colon - v))
 		    && valid_name(colon + 1, strlen(colon + 1));
-	if (!ok) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if ((s = strdup(v)) == NULL)
-		return no_memory(err, errlen);
-	return s;
+	return copy_valid(ok, k, v, err, errlen);
 }
 
 /* Stored in lower case so that the milter compares with strcmp. */
@@ -870,15 +854,7 @@ valid_tlsa_target(const char *v)
 static char *
 conv_tlsa_target(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	char	*s;
-
-	if (!valid_tlsa_target(v)) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if ((s = strdup(v)) == NULL)
-		return no_memory(err, errlen);
-	return s;
+	return copy_valid(valid_tlsa_target(v), k, v, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -956,16 +932,9 @@ reply_split(const char *t, char code[4], char xcode[16])
 static char *
 conv_reply(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	char	*s;
-
 	/* k->min holds the reply class this key demands: '4' or '5'. */
-	if (v[0] != (char)k->min || reply_split(v, NULL, NULL) == NULL) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if ((s = strdup(v)) == NULL)
-		return no_memory(err, errlen);
-	return s;
+	return copy_valid(v[0] == (char)k->min && reply_split(v, NULL, NULL) != NULL,
+	    k, v, err, errlen);
 }
 
 int
