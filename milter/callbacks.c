@@ -55,6 +55,7 @@ typedef struct dt_conn {
 	int		ignored;	/* IgnoreNetworks, or no address */
 	char		ip[INET6_ADDRSTRLEN];
 	char		helo[256];
+	char		daemon_name[128], daemon_addr[INET6_ADDRSTRLEN];	/* our listener */
 	dt_tls		tls;		/* this session's, from the MTA's macros */
 	/* the message in progress */
 	dt_eval		*eval;
@@ -147,7 +148,7 @@ dt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf1 = c->proto = f1 & DT_WANT_PROTO;
 	*pf2 = *pf3 = 0;
 	if (f0 & SMFIF_SETSYMLIST) {
-		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name}");
+		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} {daemon_addr}");
 		smfi_setsymlist(ctx, SMFIM_HELO,
 		    "{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer} {verify}");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_type} {auth_authen} "
@@ -186,6 +187,8 @@ dt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return SMFIS_TEMPFAIL;
 	if (c->gen == NULL && (c->gen = dt_gen_acquire()) == NULL)
 		return SMFIS_TEMPFAIL;
+	dt_macro(ctx, "{daemon_name}", c->daemon_name, sizeof(c->daemon_name));
+	dt_macro(ctx, "{daemon_addr}", c->daemon_addr, sizeof(c->daemon_addr));
 	if (dt_addr_text(hostaddr, c->ip, sizeof(c->ip)) < 0) {
 		c->ignored = 1;		/* local submission: no client to check */
 		return SMFIS_ACCEPT;
@@ -231,6 +234,19 @@ dt_helo(SMFICTX *ctx, char *helo)
 	return SMFIS_CONTINUE;
 }
 
+/* dt_tell_dane - the DANE state of the listener this connection came in on */
+static void
+dt_tell_dane(dt_conn *c)
+{
+	dt_dane_state *ds = dt_gen_dane(c->gen, c->daemon_name[0] ? c->daemon_name : NULL,
+	    c->daemon_addr[0] ? c->daemon_addr : NULL);
+	dane_res dres;
+	char	owner[256];
+
+	if (ds && dt_dane_state_get(ds, &dres, owner, sizeof(owner)))
+		dt_eval_dane(c->eval, dane_res_name(dres), owner);
+}
+
 static sfsistat
 dt_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -256,13 +272,7 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	c->tls.requiretls = c->requiretls;
 	dt_eval_tls(c->eval, &c->tls);
-	if (c->gen->dane) {
-		dane_res dres;
-		char	owner[256];
-
-		if (dt_dane_state_get(c->gen->dane, &dres, owner, sizeof(owner)))
-			dt_eval_dane(c->eval, dane_res_name(dres), owner);
-	}
+	dt_tell_dane(c);
 	dt_eval_trusted(c->eval, c->authenticated
 	    || dt_netlist_match(c->gen->cfg.trusted_networks, c->ip));
 	dt_eval_envelope(c->eval, c->ip, c->helo[0] ? c->helo : NULL, argv[0]);

@@ -118,24 +118,19 @@ dane_run(dt_dane_state *s, long now)
 }
 
 dt_dane_state *
-dt_dane_state_new(const dt_config *cfg, dns_resolver *r, char *err, size_t errlen)
+dt_dane_state_new(const char *owner, const char *certs, dns_resolver *r, char *err,
+    size_t errlen)
 {
 	dt_dane_state *s;
 
-	if (cfg->tlsa_target == NULL)
-		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->resolver = r;
-	snprintf(s->owner, sizeof(s->owner), "%s", cfg->tlsa_target);
-	if (cfg->tls_certificate == NULL) {
-		snprintf(err, errlen, "TLSATarget needs TLSCertificate (the chain the MTA serves)");
-		goto fail;
-	}
-	if (dane_files_split(s, cfg->tls_certificate, err, errlen) < 0)
+	snprintf(s->owner, sizeof(s->owner), "%s", owner);
+	if (dane_files_split(s, certs, err, errlen) < 0)
 		goto fail;
 	(void)dane_files_changed(s);
 	if (dane_load_chain(s, err, errlen) < 0)

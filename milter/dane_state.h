@@ -2,16 +2,17 @@
  * dane_state.h -- the DANE state of our own endpoint, kept fresh in the background.
  *
  * SYNOPSIS
- *	dt_dane_state *dt_dane_state_new(const dt_config *cfg, dns_resolver *r,
- *	                                 char *err, size_t errlen);
+ *	dt_dane_state *dt_dane_state_new(const char *owner, const char *certs,
+ *	                                 dns_resolver *r, char *err, size_t errlen);
  *	void dt_dane_state_free(dt_dane_state *s);
  *	void dt_dane_state_refresh(dt_dane_state *s, long now);
  *	int dt_dane_state_get(dt_dane_state *s, dane_res *res, char *owner,
  *	                      size_t ownerlen);
  *
  * DESCRIPTION
- *	One state per configuration generation with TLSATarget and
- *	TLSCertificate set. dt_dane_state_new() reads the certificate chain
+ *	One state per endpoint of a configuration generation: TLSATarget with
+ *	TLSCertificate, and each DANEEndpoint line. owner is the TLSA owner
+ *	name, certs the served chain as "path,path". dt_dane_state_new() reads the certificate chain
  *	(a bad file is a configuration error) but asks no DNS: the milter may
  *	still fork to detach. The refresher thread calls
  *	dt_dane_state_refresh() every second; the first call checks, later
@@ -28,7 +29,6 @@
 
 #include <stddef.h>
 
-#include "config.h"
 #include "dane_check.h"
 #include "dns.h"
 
@@ -39,8 +39,8 @@
 
 typedef struct dt_dane_state dt_dane_state;
 
-dt_dane_state	*dt_dane_state_new(const dt_config *cfg, dns_resolver *r, char *err,
-		    size_t errlen);
+dt_dane_state	*dt_dane_state_new(const char *owner, const char *certs, dns_resolver *r,
+		    char *err, size_t errlen);
 void		dt_dane_state_free(dt_dane_state *s);
 void		dt_dane_state_refresh(dt_dane_state *s, long now);
 int		dt_dane_state_get(dt_dane_state *s, dane_res *res, char *owner, size_t ownerlen);

@@ -4,6 +4,9 @@
  * SYNOPSIS
  *	int dt_gen_load(const char *path, const char *socket, char *err, size_t errlen);
  *	dt_gen *dt_gen_acquire(void);
+ *	dt_dane_state *dt_gen_dane(const dt_gen *g, const char *daemon_name,
+ *	                           const char *daemon_addr);
+ *	void dt_gen_dane_refresh(dt_gen *g, long now);
  *	void dt_gen_release(dt_gen *g);
  *	void dt_gen_shutdown(void);
  *
@@ -14,6 +17,10 @@
  *	reload (SIGHUP) never changes the rules under a session in progress and
  *	never drops one: new connections get the new generation, the old one
  *	is freed when its last connection ends.
+ *
+ *	dt_gen_dane() picks the DANE state of the listener a connection came
+ *	in on: the DANEEndpoint whose selector is its {daemon_name} or
+ *	{daemon_addr}, else the TLSATarget one (or NULL).
  *
  *	dt_gen_load() reads the file (or only the defaults when path is NULL),
  *	builds the engines (and, with TLSATarget, reads the served chain and
@@ -33,13 +40,17 @@
 typedef struct dt_gen {
 	dt_config	cfg;
 	dt_context	*ctx;
-	dt_dane_state	*dane;		/* NULL without TLSATarget */
+	dt_dane_state	*dane;		/* TLSATarget; NULL without it */
+	dt_dane_state	*endpoint[DT_DANE_ENDPOINTS_MAX];	/* each DANEEndpoint */
+	size_t		nendpoints;
 	unsigned	refs;		/* connections, plus one while current */
 	unsigned	serial;		/* 1 for the first load, +1 per reload */
 } dt_gen;
 
 int	dt_gen_load(const char *path, const char *socket, char *err, size_t errlen);
 dt_gen	*dt_gen_acquire(void);
+dt_dane_state *dt_gen_dane(const dt_gen *g, const char *daemon_name, const char *daemon_addr);
+void	dt_gen_dane_refresh(dt_gen *g, long now);
 void	dt_gen_release(dt_gen *g);
 void	dt_gen_shutdown(void);
 

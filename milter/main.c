@@ -69,8 +69,7 @@ dt_dane_refresher(void *arg)
 		sleep(1);
 		if ((g = dt_gen_acquire()) == NULL)
 			continue;
-		if (g->dane)
-			dt_dane_state_refresh(g->dane, (long)time(NULL));
+		dt_gen_dane_refresh(g, (long)time(NULL));
 		dt_gen_release(g);
 	}
 	return NULL;

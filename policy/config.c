@@ -1128,6 +1128,86 @@ set_trusted(dt_config *c, const cfg_key *k, const char *v, char *err,
 	return 0;
 }
 
+static void
+free_endpoints(dt_dane_endpoint *e, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(e[i].selector);
+		free(e[i].owner);
+		free(e[i].certs);
+	}
+	free(e);
+}
+
+/* next_word - a blank-separated word of at most size-1 bytes; -1 if none */
+static int
+next_word(const char **pp, char *word, size_t size)
+{
+	size_t	n;
+
+	*pp += strspn(*pp, " \t");
+	n = strcspn(*pp, " \t");
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(word, *pp, n);
+	word[n] = '\0';
+	*pp += n;
+	return 0;
+}
+
+/* printable, blank-free: what {daemon_name} and {daemon_addr} hold */
+static int
+valid_selector(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * DANEEndpoint SELECTOR _25._tcp.HOST /chain.pem[,/more.pem]: the TLSA owner
+ * and served chain of one listener, chosen by the connection's
+ * {daemon_name} or {daemon_addr}. Repeatable: every line adds one.
+ */
+static int
+set_dane_endpoint(dt_config *c, const cfg_key *k, const char *v, char *err,
+    size_t errlen)
+{
+	char	sel[256], owner[DT_DOMAIN_MAX + 1], *certs;
+	const char *p = v;
+	dt_dane_endpoint *e;
+
+	if (next_word(&p, sel, sizeof(sel)) < 0 || next_word(&p, owner, sizeof(owner)) < 0
+	    || !valid_selector(sel) || !valid_tlsa_target(owner))
+		return bad_value(k, v, err, errlen);
+	if (c->ndane_endpoints >= DT_DANE_ENDPOINTS_MAX) {
+		cfg_err(err, errlen, "%s: more than %d endpoints", k->name,
+		    DT_DANE_ENDPOINTS_MAX);
+		return -1;
+	}
+	if ((certs = conv_path_list(k, p + strspn(p, " \t"), err, errlen)) == NULL)
+		return -1;
+	if ((e = realloc(c->dane_endpoints, (c->ndane_endpoints + 1) * sizeof(*e))) == NULL) {
+		free(certs);
+		no_memory(err, errlen);
+		return -1;
+	}
+	c->dane_endpoints = e;
+	e += c->ndane_endpoints;
+	e->certs = certs;
+	if ((e->selector = strdup(sel)) == NULL || (e->owner = strdup(owner)) == NULL) {
+		free(e->selector);
+		free(certs);
+		no_memory(err, errlen);
+		return -1;
+	}
+	c->ndane_endpoints++;
+	return 0;
+}
+
 #define OFF(f)	offsetof(dt_config, f)
 #define STR(name, f, conv, expect) \
 	{ name, set_string, OFF(f), conv, 0, 0, expect }
@@ -1176,6 +1256,9 @@ static const cfg_key cfg_keys[] = {
 	  CFG_MAX_FROM_MAX, "an integer 1..64" },
 	STR("TLSCertificate", tls_certificate, conv_path_list,
 	    "absolute paths separated by commas or blanks"),
+	{ "DANEEndpoint", set_dane_endpoint, 0, NULL, 0, 0,
+	  "SELECTOR _PORT._tcp.HOST /path[,/path]: a {daemon_name} or {daemon_addr} "
+	  "value, a TLSA owner name, the chain that listener serves" },
 	STR("TLSATarget", tlsa_target, conv_tlsa_target,
 	    "a TLSA owner name _PORT._tcp.HOST"),
 	BOOL("RequireTLSHeader", require_tls_header),
@@ -1239,6 +1322,7 @@ dt_config_free(dt_config *c)
 	free_ids(c->trusted_authserv_ids, c->ntrusted);
 	netlist_free(c->ignore_networks);
 	netlist_free(c->trusted_networks);
+	free_endpoints(c->dane_endpoints, c->ndane_endpoints);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1257,6 +1341,8 @@ config_copy(dt_config *dst, const dt_config *src)
 	dst->ntrusted = 0;
 	dst->ignore_networks = NULL;
 	dst->trusted_networks = NULL;
+	dst->dane_endpoints = NULL;
+	dst->ndane_endpoints = 0;
 
 	for (i = 0; i < NELEM(cfg_str_fields); i++) {
 		s = *FIELD(src, cfg_str_fields[i], char *);
@@ -1282,6 +1368,21 @@ config_copy(dt_config *dst, const dt_config *src)
 	if (src->trusted_networks != NULL
 	    && (dst->trusted_networks = netlist_copy(src->trusted_networks)) == NULL)
 		goto fail;
+	if (src->ndane_endpoints > 0) {
+		dst->dane_endpoints = calloc(src->ndane_endpoints, sizeof(*dst->dane_endpoints));
+		if (dst->dane_endpoints == NULL)
+			goto fail;
+		for (i = 0; i < src->ndane_endpoints; i++) {
+			const dt_dane_endpoint *se = &src->dane_endpoints[i];
+			dt_dane_endpoint *de = &dst->dane_endpoints[i];
+
+			dst->ndane_endpoints = i + 1;
+			if ((de->selector = strdup(se->selector)) == NULL
+			    || (de->owner = strdup(se->owner)) == NULL
+			    || (de->certs = strdup(se->certs)) == NULL)
+				goto fail;
+		}
+	}
 	return 0;
 
 fail:

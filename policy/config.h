@@ -89,6 +89,15 @@
 
 typedef struct dt_netlist dt_netlist;	/* opaque CIDR list */
 
+/* One DANEEndpoint line: the TLSA owner and served chain of one listener. */
+typedef struct dt_dane_endpoint {
+	char	*selector;	/* matched against {daemon_name} or {daemon_addr} */
+	char	*owner;		/* _PORT._tcp.HOST */
+	char	*certs;		/* "path,path" */
+} dt_dane_endpoint;
+
+#define DT_DANE_ENDPOINTS_MAX	16
+
 typedef struct dt_config {
 	char	*socket;		/* inet:P@H, inet6:P@H, unix:/p, local:/p */
 	char	*authserv_id;		/* default: gethostname() */
@@ -114,6 +123,8 @@ typedef struct dt_config {
 	char	**trusted_authserv_ids;
 	size_t	ntrusted;
 	dt_netlist *ignore_networks;	/* NULL = nothing ignored */
+	dt_dane_endpoint *dane_endpoints;	/* DANEEndpoint lines, in order */
+	size_t	ndane_endpoints;
 	dt_netlist *trusted_networks;	/* evaluated, but their REQUIRETLS fields
 					 * are believed (NULL = none) */
 } dt_config;

@@ -18,11 +18,13 @@ function report(name, good, why)
 	end
 end
 
--- session(ip, helo[, tls]) -- a negotiated connection after HELO; tls is a
--- list of HELO macro names and values, as Postfix sends after STARTTLS
-function session(ip, helo, tls)
+-- session(ip, helo[, tls[, connect]]) -- a negotiated connection after HELO;
+-- tls is a list of HELO macro names and values, as Postfix sends after
+-- STARTTLS, connect one of connect macros ({daemon_name}, {daemon_addr})
+function session(ip, helo, tls, connect)
 	local conn = mt.connect(SOCK, 20, 0.25)
 	if conn == nil then error("cannot connect to " .. SOCK) end
+	if connect ~= nil then mt.macro(conn, SMFIC_CONNECT, (table.unpack or unpack)(connect)) end
 	if mt.conninfo(conn, "client.example", ip) ~= nil then error("conninfo") end
 	if mt.getreply(conn) == SMFIR_ACCEPT then return conn end
 	if tls ~= nil then mt.macro(conn, SMFIC_HELO, (table.unpack or unpack)(tls)) end

@@ -206,6 +206,15 @@ dane_wait _25._tcp.old.good.test fail && log_has "DANE senders will refuse to de
     ok "dane_renewal_without_tlsa_update_logged_as_error" ||
     not_ok "dane_renewal_without_tlsa_update_logged_as_error" "no error logged"
 DT_DANE=fail DT_DANE_OWNER=_25._tcp.old.good.test lua dane.lua
+# one state per listener: DANEEndpoint lines beside the TLSATarget default
+reload TLSATarget _25._tcp.mx.good.test TLSCertificate "$W_TLS_CHAIN" \
+    DANEEndpoint "mx2 _25._tcp.old.good.test $W_TLS_OLD_CHAIN" \
+    DANEEndpoint "192.0.2.26 _25._tcp.old.good.test $W_TLS_OLD_CHAIN" ||
+    not_ok "sighup_reloads_endpoints" "no reload logged"
+dane_wait _25._tcp.mx.good.test pass
+for _ in $(seq 50); do [ "$(grep -c 'DANE _25._tcp.old.good.test: pass' "$T/milter.log")" -ge 3 ] &&
+    break; sleep 0.1; done
+lua endpoint.lua
 
 reload || not_ok "sighup_reloads_defaults" "no reload logged"
 lua load.lua

@@ -979,6 +979,66 @@ ignore_networks_ipv4_cidr_matches_inside_only(void **state UNUSED)
 }
 
 static void
+dane_endpoint_lines_accumulate(void **state UNUSED)
+{
+	dt_config c;
+
+	dt_config_defaults(&c);
+	assert_int_equal(c.ndane_endpoints, 0);
+	assert_int_equal(dt_config_set(&c, "DANEEndpoint",
+	    "mx1 _25._tcp.mx1.example.com /etc/ssl/mx1.pem", err, sizeof(err)), 0);
+	assert_int_equal(dt_config_set(&c, "DANEEndpoint",
+	    "  2001:db8::25\t_25._tcp.mx2.example.com  /etc/ssl/a.pem, /etc/ssl/b.pem",
+	    err, sizeof(err)), 0);
+	assert_int_equal(c.ndane_endpoints, 2);
+	assert_string_equal(c.dane_endpoints[0].selector, "mx1");
+	assert_string_equal(c.dane_endpoints[0].owner, "_25._tcp.mx1.example.com");
+	assert_string_equal(c.dane_endpoints[0].certs, "/etc/ssl/mx1.pem");
+	assert_string_equal(c.dane_endpoints[1].selector, "2001:db8::25");
+	assert_string_equal(c.dane_endpoints[1].certs, "/etc/ssl/a.pem,/etc/ssl/b.pem");
+	dt_config_free(&c);
+}
+
+static void
+dane_endpoint_rejects_bad_lines(void **state UNUSED)
+{
+	static const char *const bad[] = {
+		"",				/* nothing */
+		"mx1",				/* no owner */
+		"mx1 _25._tcp.mx1.example.com",	/* no certificate */
+		"mx1 mx1.example.com /etc/ssl/mx1.pem",	/* not a TLSA owner */
+		"mx1 _25._tcp.mx1.example.com ssl/mx1.pem",	/* relative path */
+		"m\001x _25._tcp.mx1.example.com /etc/ssl/mx1.pem",	/* control byte */
+	};
+	dt_config c;
+	size_t	i;
+
+	dt_config_defaults(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(dt_config_set(&c, "DANEEndpoint", bad[i], err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "DANEEndpoint"));
+	}
+	assert_int_equal(c.ndane_endpoints, 0);
+	dt_config_free(&c);
+}
+
+static void
+dane_endpoint_count_is_capped(void **state UNUSED)
+{
+	dt_config c;
+	int	i;
+
+	dt_config_defaults(&c);
+	for (i = 0; i < DT_DANE_ENDPOINTS_MAX; i++)
+		assert_int_equal(dt_config_set(&c, "DANEEndpoint",
+		    "mx _25._tcp.mx.example.com /etc/ssl/mx.pem", err, sizeof(err)), 0);
+	assert_int_equal(dt_config_set(&c, "DANEEndpoint",
+	    "mx _25._tcp.mx.example.com /etc/ssl/mx.pem", err, sizeof(err)), -1);
+	assert_int_equal(c.ndane_endpoints, DT_DANE_ENDPOINTS_MAX);
+	dt_config_free(&c);
+}
+
+static void
 trusted_networks_is_its_own_list(void **state UNUSED)
 {
 	dt_config c;
@@ -1350,6 +1410,9 @@ main(void)
 		cmocka_unit_test(ignore_networks_ipv4_cidr_matches_inside_only),
 		cmocka_unit_test(ignore_networks_prefix_not_on_byte_boundary),
 		cmocka_unit_test(trusted_networks_is_its_own_list),
+		cmocka_unit_test(dane_endpoint_lines_accumulate),
+		cmocka_unit_test(dane_endpoint_rejects_bad_lines),
+		cmocka_unit_test(dane_endpoint_count_is_capped),
 		cmocka_unit_test(ignore_networks_host_address_is_slash_32),
 		cmocka_unit_test(ignore_networks_ipv4_slash_0_matches_all_ipv4_not_ipv6),
 		cmocka_unit_test(ignore_networks_ipv6_slash_0_matches_all_ipv6_not_ipv4),
