@@ -52,7 +52,6 @@ set -u
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPDIR=$(cd "$SRCDIR/../.." && pwd)
 INTEG=$TOPDIR/tests/integration
-CONTRIB=$TOPDIR/contrib/postfix
 
 SMTP_PORT=2525			# smtp service of master.cf.dmarctls: milter
 SUBMIT_PORT=2587		# submission service: no milter
@@ -64,70 +63,34 @@ RCPT=bob@receiver.test		# the one virtual mailbox
 PASS_IP=192.0.2.10		# inside every test SPF record
 PASS_IP6=2001:db8::25
 FAIL_IP=198.51.100.7		# outside them
-UP_TRIES=100			# x 0.1 s for a server to listen
-DELIVERY_TRIES=100		# x 0.1 s for a queued message to be delivered
 SWAKS_TIMEOUT=30		# seconds for any one SMTP session
-MILTER_STOP_TRIES=100		# x 0.1 s for the milter to exit on SIGTERM
+# DELIVERY_TRIES and MILTER_STOP_TRIES: tests/lib/postfix.sh
 
-NPASS=0
-NFAIL=0
-
-summary_and_exit() {
-	echo "postfix: $NPASS passed, $NFAIL failed"
-	[ "$NFAIL" -eq 0 ]
-	exit
-}
-
-ok() {
-	NPASS=$((NPASS + 1))
-	echo "ok - $1"
-}
-
-not_ok() {
-	NFAIL=$((NFAIL + 1))
-	echo "not ok - $1 ($2)"
-}
-
-fatal() {
-	not_ok "$1" "$2"
-	summary_and_exit
-}
-
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 BUILDDIR" >&2
-	exit 64
-fi
-BUILDDIR=$(cd "$1" && pwd)
+REPORT_PREFIX=postfix
+# shellcheck source=../lib/report.sh
+. "$TOPDIR/tests/lib/report.sh"
+# shellcheck source=../lib/check.sh
+. "$TOPDIR/tests/lib/check.sh"
+# shellcheck source=../lib/sandbox.sh
+. "$TOPDIR/tests/lib/sandbox.sh"
+# shellcheck source=../lib/messages.sh
+. "$TOPDIR/tests/lib/messages.sh"
+# shellcheck source=../lib/postfix.sh
+. "$TOPDIR/tests/lib/postfix.sh"
+builddir_arg "$@"
+CHECK_FILTER=${DT_PF_FILTER:-}
+CHECK_DIAG=postfix_diag
 
 # ---------------------------------------------------------------- namespace
-# Postfix's master must start as root, so no user-namespace fallback.
-if [ "${DT_PF_INNER:-}" != 1 ]; then
-	[ "$(id -u)" -eq 0 ] || fatal namespace "Postfix must be started as root: run as root"
-	unshare --net --mount --pid --fork true 2>/dev/null ||
-	    fatal namespace "cannot unshare a network, mount and PID namespace"
-	# shellcheck disable=SC2093
-	exec unshare --net --mount --pid --fork --kill-child --mount-proc \
-	    --propagation private env DT_PF_INNER=1 "$SRCDIR/run.sh" "$BUILDDIR"
-	fatal namespace "unshare failed"
-fi
+postfix_namespace "$SRCDIR/run.sh"
 
 ip link set lo up || fatal namespace "cannot bring up lo"
 
 MILTER=$BUILDDIR/dmarctls-milter
 CHECK=$BUILDDIR/dmarctls-check
 SIGN=$BUILDDIR/tests/integration/dt-sign
-for tool in postfix postqueue postconf swaks nsd unbound ldns-keygen ldns-signzone \
-    ldns-key2ds dig jq openssl perl timeout; do
-	command -v "$tool" >/dev/null || fatal prerequisites "$tool not installed (contrib/install-deps.sh)"
-done
-perl -MNet::SSLeay -e 1 2>/dev/null ||
-    fatal prerequisites "swaks --tls needs Net::SSLeay (libnet-ssleay-perl)"
-[ -x "$MILTER" ] || fatal prerequisites "no $MILTER: make dmarctls-milter"
+postfix_prerequisites
 [ -x "$CHECK" ] || fatal prerequisites "no $CHECK: make dmarctls-check"
-[ -x "$SIGN" ] || fatal prerequisites "no $SIGN: make tests/integration/dt-sign"
-if ! id postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null; then
-	fatal prerequisites "no postfix user or postdrop group (install the postfix package)"
-fi
 
 T=$(mktemp -d /tmp/dmarctls-postfix.XXXXXX) || fatal setup "mktemp failed"
 # Postfix daemons (user postfix) and virtual(8) (user nobody) walk in here.
@@ -138,83 +101,37 @@ MILTER_LOG=$T/milter.log
 ALT_LOG=$T/milter-alt.log
 MILTER_PID=""
 ALT_PID=""
-PF_STARTED=0
 
 export W_SRCDIR=$INTEG
 # shellcheck source=../integration/world.sh
 . "$INTEG/world.sh"
 
-stop_postfix() {
-	[ "$PF_STARTED" = 1 ] || return 0
-	postfix -c "$PF" stop >>"$T/postfix-ctl.log" 2>&1
-	PF_STARTED=0
-}
-
 cleanup() {
-	stop_postfix
+	postfix_stop "$PF"
 	[ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null
 	[ -n "$ALT_PID" ] && kill "$ALT_PID" 2>/dev/null
 	world_stop
-	if [ "${DT_PF_KEEP:-}" = 1 ]; then
-		echo "# kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
+	keep_or_remove "$T" "${DT_PF_KEEP:-}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Neither Postfix nor anything else may reach a resolver outside: the
 # system resolver points at loopback port 53, where nothing listens.
-echo "nameserver 127.0.0.1" >"$T/resolv.conf"
-mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || true
+private_resolv_conf "$T" 2>/dev/null || true
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0:detect_leaks=1"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$INTEG/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+sanitizer_env
 
 world_init "$T/world" || fatal world "could not build the DNS world"
 world_start || fatal world "could not start the DNS world (logs: $T/world)"
 
-# wait_port HOST PORT -- until something accepts TCP connections there
-wait_port() {
-	local i=0
-	while [ $i -lt $UP_TRIES ]; do
-		if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # ------------------------------------------------------------------- milter
-# milter_conf FILE PORT [KEY VALUE]... -- the common settings, then more.
-milter_conf() {
-	local f=$1 port=$2
-	shift 2
-	{
-		echo "# generated by tests/postfix/run.sh"
-		echo "Socket inet:$port@127.0.0.1"
-		echo "AuthservID $AUTHSERV"
-		echo "Resolver 127.0.0.1@$W_UNBOUND_PORT"
-		echo "TrustAnchorFile $W_TA"
-		echo "UnboundConfigFile $W_UBCONF"
-		echo "DNSTimeout 3"
-		echo "Syslog no"
-		while [ $# -ge 2 ]; do
-			echo "$1 $2"
-			shift 2
-		done
-	} >"$f"
-}
 MCONF=$T/dmarctls.conf
 ALT_CONF=$T/dmarctls-alt.conf
-milter_conf "$MCONF" "$MILTER_PORT" PidFile "$T/milter.pid" TempfailOnDNSError yes \
-    RejectOnNoFrom yes Quarantine hold
-milter_conf "$ALT_CONF" "$ALT_MILTER_PORT" TempfailOnDNSError no RejectFailures no \
-    Quarantine header
+milter_conf tests/postfix/run.sh "inet:$MILTER_PORT@127.0.0.1" PidFile "$T/milter.pid" \
+    TempfailOnDNSError yes RejectOnNoFrom yes Quarantine hold >"$MCONF"
+milter_conf tests/postfix/run.sh "inet:$ALT_MILTER_PORT@127.0.0.1" TempfailOnDNSError no \
+    RejectFailures no Quarantine header >"$ALT_CONF"
 
 if "$MILTER" -n -c "$MCONF" >"$T/milter-n.log" 2>&1; then
 	ok milter_config_check_exits_0
@@ -248,23 +165,13 @@ if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$AUTHSERV" \
 fi
 chmod 600 "$T/tls/server.key"
 
-MAILUID=$(id -u nobody)
-MAILGID=$(id -g nobody)
-mkdir -p "$PF" "$T/spool" "$T/data" "$T/mail"
-chown postfix "$T/data"
-chown "$MAILUID:$MAILGID" "$T/mail"
-{
-	sed -e "s|@T@|$T|g" -e "s|@MAILUID@|$MAILUID|g" -e "s|@MAILGID@|$MAILGID|g" \
-	    "$SRCDIR/main.cf.in"
-	cat "$CONTRIB/main.cf.dmarctls"
-} >"$PF/main.cf" || fatal postfix "cannot write main.cf"
+mkdir -p "$PF"
+postfix_dirs "$T"
+main_cf_base >"$PF/main.cf" || fatal postfix "cannot write main.cf"
 # The contrib service lines: rename the services to test ports, unchroot.
 {
 	cat "$SRCDIR/master.cf.in"
-	sed -E -e "s/^smtp([[:space:]]+inet)/$SMTP_PORT\\1/" \
-	    -e "s/^submission([[:space:]]+inet)/$SUBMIT_PORT\\1/" \
-	    -e 's/^([0-9]+[[:space:]]+inet[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+)y/\1n/' \
-	    "$CONTRIB/master.cf.dmarctls"
+	master_cf_contrib "$SMTP_PORT" "$SUBMIT_PORT"
 } >"$PF/master.cf" || fatal postfix "cannot write master.cf"
 if ! grep -q "^$SMTP_PORT " "$PF/master.cf" || ! grep -q "^$SUBMIT_PORT " "$PF/master.cf"; then
 	fatal postfix "master.cf.dmarctls no longer has the smtp and submission services"
@@ -273,9 +180,8 @@ fi
 postfix -c "$PF" check >"$T/postfix-ctl.log" 2>&1 ||
     { sed -n '1,5s/^/#   /p' "$T/postfix-ctl.log"; fatal postfix "postfix check failed"; }
 touch "$T/spool/quick-start" 2>/dev/null
-postfix -c "$PF" start >>"$T/postfix-ctl.log" 2>&1 ||
+postfix_start "$PF" ||
     { sed -n '1,5s/^/#   /p' "$T/postfix-ctl.log"; fatal postfix "postfix start failed"; }
-PF_STARTED=1
 for hp in "127.0.0.1 $SMTP_PORT" "::1 $SMTP_PORT" "127.0.0.1 $SUBMIT_PORT" "127.0.0.1 $ALT_PORT"; do
 	# shellcheck disable=SC2086
 	if ! wait_port $hp; then
@@ -302,48 +208,15 @@ fi
 # ----------------------------------------------------------------- messages
 mkdir -p "$T/msg" "$T/out"
 
-# msg NAME [FIELD]... -- a message whose Message-ID names the case; each
-# argument is a whole header field put first ("From: ..."). CRLF line ends.
-# Prints the path.
-msg() {
-	local name=$1 f field
-	shift
-	f=$T/msg/$name.eml
-	{
-		for field in "$@"; do
-			echo "$field"
-		done
-		echo "To: $RCPT"
-		echo "Subject: dmarctls postfix case $name"
-		echo "Date: Mon, 01 Jun 2026 10:00:00 +0000"
-		echo "Message-ID: <$name@postfix.test>"
-		echo "MIME-Version: 1.0"
-		echo "Content-Type: text/plain; charset=us-ascii"
-		echo
-		echo "This message was written by tests/postfix/run.sh"
-		echo "for the case $name."
-		echo ".a line that starts with a dot (dot-stuffed on the wire)"
-	} | sed 's/$/\r/' >"$f"
-	echo "$f"
-}
-
-# signed NAME DOMAIN SELECTOR KEY [FIELD]... -- msg, signed with dt-sign
-# (relaxed/relaxed, every header field); prints the signed file's path.
-signed() {
-	local name=$1 d=$2 sel=$3 key=$4 plain out
-	shift 4
-	plain=$(msg "$name" "$@")
-	out=$T/msg/$name.signed.eml
-	"$SIGN" -d "$d" -s "$sel" -k "$key" -a rsa-sha256 <"$plain" >"$out" 2>"$out.err" ||
-	    echo "# dt-sign failed for $name: $(head -1 "$out.err")" >&2
-	echo "$out"
-}
-
-# The b= value of the first DKIM-Signature of FILE, unfolded.
-b_tag() {
-	sed -n '/^DKIM-Signature:/,/^[^ \t]/p' "$1" | head -n -1 | tr -d ' \t\r\n' |
-	    sed -n 's/.*;b=\([^;]*\).*/\1/p' | head -1
-}
+# Each message's Message-ID names the case (<NAME@postfix.test>: delivered
+# finds it so); a dot-stuffed line checks the transparency of the session.
+MSG_DIR=$T/msg
+MSG_TO=$RCPT
+MSG_SUBJECT="dmarctls postfix case"
+MSG_DOMAIN=postfix.test
+MSG_BODY="This message was written by tests/postfix/run.sh
+for the case @NAME@.
+.a line that starts with a dot (dot-stuffed on the wire)"
 
 # ------------------------------------------------------------------ clients
 # swaks_send NAME FILE IP HELO MAILFROM [SWAKS-ARGS]... -- one message
@@ -377,85 +250,7 @@ session_send() {
 	QID=$(sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' "$OUT" | head -1)
 }
 
-# delivered NAME -- print the Maildir file holding Message-ID <NAME@...>,
-# waiting for the queue manager and virtual(8).
-delivered() {
-	local i=0 f
-	while [ $i -lt $DELIVERY_TRIES ]; do
-		f=$(grep -l -s -F "<$1@postfix.test>" "$MAILDIR"/new/* | head -1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# fields FILE -- the header fields, unfolded, one a line, CR removed.
-fields() {
-	tr -d '\r' <"$1" | awk '/^$/ { exit }
-	    /^[ \t]/ { sub(/^[ \t]+/, " "); line = line $0; next }
-	    { if (line != "") print line; line = $0 }
-	    END { if (line != "") print line }'
-}
-
-# names FILE -- the names of the header fields, in order, one a line.
-names() {
-	fields "$1" | sed 's/:.*//'
-}
-
-# ar_ours FILE -- our Authentication-Results fields (authserv-id first).
-ar_ours() {
-	fields "$1" | grep -i "^Authentication-Results: *$AUTHSERV;"
-}
-
-# ar_dmarc FILE -- our Authentication-Results field with the DMARC result
-# (a separate one for the TLS state may follow it).
-ar_dmarc() {
-	ar_ours "$1" | grep ' dmarc='
-}
-
-# milter_line QID [LOG] -- the milter's log line for that queue ID.
-milter_line() {
-	[ -n "$1" ] && grep -F " $1: ip=" "${2:-$MILTER_LOG}" | tail -1
-}
-
 # ---------------------------------------------------------------- asserting
-# A case collects every mismatch in BAD, then case_end reports once.
-case_begin() {
-	CASE=$1
-	BAD=""
-	OUT=""
-	if [ -n "${DT_PF_FILTER:-}" ] && ! [[ $CASE =~ $DT_PF_FILTER ]]; then
-		return 1
-	fi
-	return 0
-}
-
-# want WHAT GOT EXPECTED
-want() {
-	[ "$2" = "$3" ] || BAD="$BAD${BAD:+; }expected $1 = '$3', got '$2'"
-}
-
-# want_re WHAT GOT ERE
-want_re() {
-	[[ $2 =~ $3 ]] || BAD="$BAD${BAD:+; }expected $1 to match /$3/, got '$2'"
-}
-
-# want_no_re WHAT GOT ERE
-want_no_re() {
-	[[ $2 =~ $3 ]] && BAD="$BAD${BAD:+; }expected $1 not to match /$3/, got '$2'"
-}
-
-case_end() {
-	if [ -z "$BAD" ]; then
-		ok "$CASE"
-		return
-	fi
-	not_ok "$CASE" "$BAD"
-	[ -n "$OUT" ] && [ -f "$OUT" ] && grep -E '^(<|\*\*\*)' "$OUT" | tail -4 | sed 's/^/#   /'
-	tail -3 "$MILTER_LOG" | sed 's/^/#   milter: /'
-}
-
 # Checks on a delivered file F for a case whose A-R must match REs.
 # want_delivered_ar F ERE...
 want_delivered_ar() {
@@ -484,7 +279,7 @@ if case_begin dkim_aligned_pass_delivered_with_ar; then
 	swaks_send "$CASE" "$m" $FAIL_IP mail.sender.test alice@good.test
 	want "swaks status" "$RC" 0
 	want_re "reply to end of data" "$DATA_REPLY" "^250 2\\.0\\.0 Ok: queued as "
-	if f=$(delivered dkim_pass); then
+	if f=$(delivered "$MAILDIR" dkim_pass); then
 		# virtual(8) prepends Return-Path, X-Original-To and
 		# Delivered-To at delivery;
 		# smfi_insheader(0) puts our field above the Received: field
@@ -512,7 +307,7 @@ if case_begin dkim_aligned_pass_delivered_with_ar; then
 		want "Received by" "$(fields "$f" | grep -m1 '^Received:' | grep -o "by $AUTHSERV")" \
 		    "by $AUTHSERV"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	ml=$(milter_line "$QID")
 	want_re "milter log line" "$ml" \
@@ -542,9 +337,7 @@ if case_begin dmarc_quarantine_goes_to_hold_queue; then
 	swaks_send "$CASE" "$m" $FAIL_IP mail.attacker.test x@quar.test
 	want "swaks status" "$RC" 0
 	want_re "reply to end of data" "$DATA_REPLY" "^250 "
-	held=$(postqueue -c "$PF" -j 2>/dev/null | jq -r --arg q "$QID" \
-	    'select(.queue_id == $q) | .queue_name')
-	want "queue of $QID" "$held" hold
+	want "queue of $QID" "$(queue_of "$QID")" hold
 	want_re "maillog" "$(grep -F "$QID: milter-hold:" "$T/maillog")" "milter-hold: END-OF-MESSAGE"
 	want_re "milter log line" "$(milter_line "$QID")" "from=quar\\.test .*dmarc=fail policy=quarantine action=quarantine( |$)"
 	MUST_NOT_DELIVER="$MUST_NOT_DELIVER quarantine"
@@ -556,12 +349,12 @@ if case_begin dmarc_p_none_fail_delivered; then
 	m=$(msg p_none "From: x@org.test")
 	swaks_send "$CASE" "$m" $FAIL_IP mail.attacker.test x@org.test
 	want "swaks status" "$RC" 0
-	if f=$(delivered p_none); then
+	if f=$(delivered "$MAILDIR" p_none); then
 		want_delivered_ar "$f" " spf=fail smtp\\.mailfrom=org\\.test;" " dkim=none;" \
 		    " dmarc=fail \\(p=none [^)]*dis=none\\) header\\.from=org\\.test" "policy\\.dmarc=none"
 		want "X-Dmarctls-Quarantine fields" "$(names "$f" | grep -ci '^X-Dmarctls-Quarantine$')" 0
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	want_re "milter log line" "$(milter_line "$QID")" "from=org\\.test .*dmarc=fail policy=none action=accept( |$)"
 	case_end
@@ -583,7 +376,7 @@ if case_begin forged_ar_removed_foreign_ar_kept; then
 	m=$T/msg/forged_ar.forged.eml
 	swaks_send "$CASE" "$m" $FAIL_IP mail.sender.test alice@good.test
 	want "swaks status" "$RC" 0
-	if f=$(delivered forged_ar); then
+	if f=$(delivered "$MAILDIR" forged_ar); then
 		want_re "first field after Delivered-To" "$(fields "$f" | sed -n 4p)" \
 		    "^Authentication-Results: $AUTHSERV; .* dmarc=pass "
 		want_delivered_ar "$f" " dkim=pass header\\.d=good\\.test" " dmarc=pass "
@@ -591,7 +384,7 @@ if case_begin forged_ar_removed_foreign_ar_kept; then
 		want "the foreign A-R" "$(fields "$f" | grep -c '^Authentication-Results: relay\.other\.test; spf=pass smtp\.mailfrom=good\.test$')" 1
 		want_re "milter log line" "$(milter_line "$QID")" "dkim=pass dmarc=pass .*removed_ar=3( |$)"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	case_end
 fi
@@ -642,20 +435,20 @@ if case_begin three_messages_one_session_own_verdicts; then
 	want_re "reply 1" "$(grep -F "$m1 " "$OUT")" " 250 2\\.0\\.0 Ok: queued as "
 	want "reply 2" "$(grep -F "$m2 " "$OUT")" "$m2 $REJECT_GOOD"
 	want_re "reply 3" "$(grep -F "$m3 " "$OUT")" " 250 2\\.0\\.0 Ok: queued as "
-	if f=$(delivered sess1); then
+	if f=$(delivered "$MAILDIR" sess1); then
 		want_delivered_ar "$f" " spf=fail smtp\\.mailfrom=good\\.test;" \
 		    " dkim=pass header\\.d=good\\.test" " dmarc=pass .*header\\.from=good\\.test"
 	else
-		BAD="${BAD:+$BAD; }message 1 not delivered"
+		bad "message 1 not delivered"
 	fi
-	if f=$(delivered sess3); then
+	if f=$(delivered "$MAILDIR" sess3); then
 		# nothing of messages 1 and 2 (the signature, good.test) may
 		# leak into message 3's verdict
 		want_delivered_ar "$f" " spf=fail smtp\\.mailfrom=org\\.test;" " dkim=none;" \
 		    " dmarc=fail \\(p=none [^)]*dis=none\\) header\\.from=org\\.test"
 		want_no_re "message 3 A-R" "$(ar_dmarc "$f")" "good\\.test"
 	else
-		BAD="${BAD:+$BAD; }message 3 not delivered"
+		bad "message 3 not delivered"
 	fi
 	MUST_NOT_DELIVER="$MUST_NOT_DELIVER sess2"
 	case_end
@@ -666,11 +459,11 @@ if case_begin ipv6_client_spf_pass; then
 	m=$(msg ipv6 "From: Alice <alice@good.test>")
 	session_send "$CASE" ::1 "$m" "IPV6:$PASS_IP6" mx.good.test bounce@good.test
 	want "smtp-session status" "$RC" 0
-	if f=$(delivered ipv6); then
+	if f=$(delivered "$MAILDIR" ipv6); then
 		want_delivered_ar "$f" " spf=pass smtp\\.mailfrom=good\\.test;" \
 		    " dmarc=pass .*header\\.from=good\\.test"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	want_re "milter log line" "$(milter_line "$QID")" \
 	    "ip=$PASS_IP6 helo=mx\\.good\\.test from=good\\.test spf=pass .*action=accept( |$)"
@@ -693,12 +486,12 @@ if case_begin starttls_session_ar_right; then
 	    --tls --tls-cert "$T/tls/client.crt" --tls-key "$T/tls/client.key"
 	want "swaks status" "$RC" 0
 	want "STARTTLS done" "$(grep -c 'TLS started' "$OUT")" 1
-	if f=$(delivered tls); then
+	if f=$(delivered "$MAILDIR" tls); then
 		want_delivered_ar "$f" " spf=fail smtp\\.mailfrom=good\\.test;" \
 		    " dkim=pass header\\.d=good\\.test" " dmarc=pass \\(p=reject dis=none\\) header\\.from=good\\.test"
 		want_re "Received" "$(fields "$f" | grep -m1 '^Received:')" " with ESMTPS id $QID "
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	want_re "client certificate verified" "$(grep -F 'Trusted TLS connection established' "$T/maillog" | tail -1)" \
 	    "Trusted TLS connection"
@@ -723,10 +516,10 @@ if case_begin starttls_tls_macros_reach_milter; then
 	    sed -n 's/.*: \([0-9A-F]*\): message-id=.*/\1/p' | head -1)
 	want_re "milter log line of the STARTTLS message" "$(milter_line "$q")" \
 	    " tls=TLSv1\\.[23]( |$)"
-	if f=$(delivered tls); then
+	if f=$(delivered "$MAILDIR" tls); then
 		want_re "our A-R fields" "$(ar_ours "$f" | tr '\n' ' ')" "client\\.sender\\.test"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	case_end
 fi
@@ -737,14 +530,13 @@ if case_begin quarantine_header_marks_and_delivers; then
 	m=$(msg alt_quar "From: x@quar.test")
 	PORT=$ALT_PORT swaks_send "$CASE" "$m" $FAIL_IP mail.attacker.test x@quar.test
 	want "swaks status" "$RC" 0
-	if f=$(delivered alt_quar); then
+	if f=$(delivered "$MAILDIR" alt_quar); then
 		want "X-Dmarctls-Quarantine fields" "$(names "$f" | grep -c '^X-Dmarctls-Quarantine$')" 1
 		want_delivered_ar "$f" " dmarc=fail \\(p=quarantine [^)]*\\) header\\.from=quar\\.test"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
-	want "in the hold queue" "$(postqueue -c "$PF" -j 2>/dev/null |
-	    jq -r --arg q "$QID" 'select(.queue_id == $q) | .queue_name')" ""
+	want "in the hold queue" "$(queue_of "$QID")" ""
 	want_re "milter log line" "$(milter_line "$QID" "$ALT_LOG")" "from=quar\\.test .*action=quarantine( |$)"
 	case_end
 fi
@@ -754,11 +546,11 @@ if case_begin reject_failures_no_delivers_marked_fail; then
 	PORT=$ALT_PORT swaks_send "$CASE" "$m" $FAIL_IP mail.attacker.test ceo@good.test
 	want "swaks status" "$RC" 0
 	want_re "reply to end of data" "$DATA_REPLY" "^250 "
-	if f=$(delivered alt_reject); then
+	if f=$(delivered "$MAILDIR" alt_reject); then
 		want_delivered_ar "$f" " dmarc=fail \\(p=reject [^)]*\\) header\\.from=good\\.test" \
 		    "policy\\.dmarc=reject"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	case_end
 fi
@@ -767,10 +559,10 @@ if case_begin tempfail_on_dns_error_no_delivers_temperror; then
 	m=$(msg alt_bogus "From: x@bogus.test")
 	PORT=$ALT_PORT swaks_send "$CASE" "$m" $PASS_IP mx.bogus.test x@bogus.test
 	want "swaks status" "$RC" 0
-	if f=$(delivered alt_bogus); then
+	if f=$(delivered "$MAILDIR" alt_bogus); then
 		want_delivered_ar "$f" " dmarc=temperror .*header\\.from=bogus\\.test"
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	case_end
 fi
@@ -783,10 +575,10 @@ if case_begin submission_service_has_no_milter; then
 	    --helo mail.sender.test --from ceo@good.test --to "$RCPT" \
 	    --data "@$m" >"$OUT" 2>&1
 	want "swaks status" "$?" 0
-	if f=$(delivered submission); then
+	if f=$(delivered "$MAILDIR" submission); then
 		want "our A-R fields" "$(ar_ours "$f" | grep -c '^')" 0
 	else
-		BAD="${BAD:+$BAD; }not delivered"
+		bad "not delivered"
 	fi
 	case_end
 fi
@@ -805,7 +597,7 @@ CASE=refused_and_held_messages_not_delivered
 BAD=""
 for name in $MUST_NOT_DELIVER; do
 	grep -l -s -F "<$name@postfix.test>" "$MAILDIR"/new/* >/dev/null &&
-	    BAD="$BAD${BAD:+; }$name was delivered"
+	    bad "$name was delivered"
 done
 want "messages left in the active queues" "$n" 0
 case_end
@@ -813,27 +605,8 @@ case_end
 CASE=postfix_log_no_milter_trouble
 BAD=""
 want "milter warnings in the maillog" \
-    "$(grep -E 'warning: .*milter|milter.*(timeout|error|unavailable)' "$T/maillog" | head -2)" ""
+    "$(milter_warnings)" ""
 case_end
-
-# stop_milter PID LOG WHICH -- SIGTERM, then the checks of the case below.
-stop_milter() {
-	local pid=$1 log=$2 which=$3 i=0 rc
-	kill "$pid" 2>/dev/null
-	while [ $i -lt $MILTER_STOP_TRIES ] && kill -0 "$pid" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		BAD="$BAD${BAD:+; }$which still running $((MILTER_STOP_TRIES / 10)) s after SIGTERM"
-		kill -9 "$pid" 2>/dev/null
-	fi
-	wait "$pid"
-	rc=$?
-	want "$which exit status" "$rc" 0
-	want "$which sanitizer reports" \
-	    "$(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log")" 0
-}
 
 CASE=milter_stops_cleanly_on_sigterm
 BAD=""
@@ -855,5 +628,5 @@ if case_begin milter_down_postfix_tempfails; then
 	case_end
 fi
 
-stop_postfix
+postfix_stop "$PF"
 summary_and_exit
