@@ -55,7 +55,14 @@ AUTHSERV=mx.receiver.test
 REPORT_PREFIX=integration
 # shellcheck source=../lib/report.sh
 . "$SRCDIR/../lib/report.sh"
+# shellcheck source=../lib/check.sh
+. "$SRCDIR/../lib/check.sh"
+# shellcheck source=../lib/sandbox.sh
+. "$SRCDIR/../lib/sandbox.sh"
+# shellcheck source=../lib/messages.sh
+. "$SRCDIR/../lib/messages.sh"
 builddir_arg "$@"
+CHECK_FILTER=${DT_INTEG_FILTER:-}
 
 # ---------------------------------------------------------------- namespace
 if [ "${DT_INTEG_INNER:-}" != 1 ]; then
@@ -92,19 +99,14 @@ export W_SRCDIR=$SRCDIR
 
 cleanup() {
 	world_stop
-	if [ "${DT_INTEG_KEEP:-}" = 1 ]; then
-		echo "# kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
+	keep_or_remove "$T" "${DT_INTEG_KEEP:-}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Nothing in here may reach a resolver outside: point the system resolver
 # at loopback port 53, where nothing listens (this mount is private).
-echo "nameserver 127.0.0.1" >"$T/resolv.conf"
-mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || true
+private_resolv_conf "$T" 2>/dev/null || true
 
 sanitizer_env
 
@@ -144,50 +146,16 @@ write_conf "$CONF_TIMEOUT" Resolver "127.0.0.1@$W_HOLE_PORT" DNSTimeout 2
 write_conf "$CONF_PSL" DMARCDiscovery psl
 
 # ----------------------------------------------------------------- messages
-# msg NAME FROM-FIELD-VALUE... -- a plain message; one From field per
-# argument. Lines end in CRLF, as on the wire (RFC 5322 section 2.1); the
-# lf_* cases cover files with bare LF. Prints the path.
-msg() {
-	local name=$1 f
-	shift
-	f=$T/msg/$name.eml
-	{
-		for from in "$@"; do
-			echo "From: $from"
-		done
-		echo "To: bob@receiver.test"
-		echo "Subject: dmarctls integration case $name"
-		echo "Date: Mon, 01 Jun 2026 10:00:00 +0000"
-		echo "Message-ID: <$name@integration.test>"
-		echo "MIME-Version: 1.0"
-		echo "Content-Type: text/plain; charset=us-ascii"
-		echo
-		echo "This message was written by tests/integration/run.sh"
-		echo "for the case $name."
-	} | sed 's/$/\r/' >"$f"
-	echo "$f"
-}
-
-# sign_file IN OUT DOMAIN SELECTOR KEY [ALG] -- dt-sign IN into OUT.
-sign_file() {
-	if ! "$SIGN" -d "$3" -s "$4" -k "$5" -a "${6:-rsa-sha256}" <"$1" >"$2" 2>"$2.err"; then
-		echo "# dt-sign failed for $2: $(head -1 "$2.err")" >&2
-	fi
-}
-
-# signed NAME FROM DOMAIN SELECTOR KEY [ALG] -- msg, then signed; prints path.
-signed() {
-	local plain
-	plain=$(msg "$1.plain" "$2")
-	sign_file "$plain" "$T/msg/$1.eml" "$3" "$4" "$5" "${6:-}"
-	echo "$T/msg/$1.eml"
-}
-
-# The first 8+ characters the JSON's dkim[i].b must start with.
-b_tag() {
-	sed -n '/^DKIM-Signature:/,/^[^ \t]/p' "$1" | head -n -1 | tr -d ' \t\r\n' |
-	    sed -n 's/.*;b=\([^;]*\).*/\1/p' | head -1
-}
+# msg_from NAME FROM... -- a plain message, one From field per argument;
+# signed_from NAME FROM DOMAIN SELECTOR KEY [ALG] -- the same, signed
+# (tests/lib/messages.sh). Lines end in CRLF, as on the wire; the lf_*
+# cases cover files with bare LF. b_tag FILE: the b= value the JSON's
+# dkim[i].b (8+ characters) must be the start of.
+MSG_DIR=$T/msg
+MSG_SUBJECT="dmarctls integration case"
+MSG_DOMAIN=integration.test
+MSG_BODY="This message was written by tests/integration/run.sh
+for the case @NAME@."
 
 # -------------------------------------------------------------------- cases
 # run_case NAME CONF MSG IP HELO MAILFROM [JQ-EXPR EXPECTED]...
@@ -198,9 +166,7 @@ b_tag() {
 run_case() {
 	local name=$1 conf=$2 m=$3 ip=$4 helo=$5 mf=$6 out err rc t0 secs got bad=""
 	shift 6
-	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
-		return 0
-	fi
+	case_wanted "$name" || return 0
 	out=$T/out/$name.json
 	err=$T/out/$name.err
 	t0=$(date +%s%N)
@@ -214,13 +180,25 @@ run_case() {
 		not_ok "$name" "expected an answer, got a timeout after ${CASE_TIMEOUT}s"
 		return
 	fi
+	json_verdict "$name" "$out" "$err" "$rc" "${secs:-0}" "$@"
+}
+
+# json_verdict NAME OUT ERR RC SECS [JQ-EXPR EXPECTED]... -- the verdict on
+# a program's one JSON object in OUT (its stderr in ERR, its status RC):
+# for each pair `jq -r JQ-EXPR` must print EXPECTED (lines joined by
+# spaces); $rc is RC and, unless SECS is empty, $secs is SECS.
+json_verdict() {
+	local name=$1 out=$2 err=$3 rc=$4 secs=$5 got bad=""
+	local -a vars=(--argjson rc "$rc")
+	shift 5
+	[ -n "$secs" ] && vars+=(--argjson secs "$secs")
 	if ! jq -s -e 'length == 1 and (.[0] | type) == "object"' "$out" >/dev/null 2>&1; then
 		not_ok "$name" "expected one JSON object, got exit $rc and $(wc -c <"$out") bytes"
 		sed -n '1,3s/^/#   /p' "$err"
 		return
 	fi
 	while [ $# -ge 2 ]; do
-		got=$(jq -r --argjson rc "$rc" --argjson secs "${secs:-0}" "$1" "$out" 2>&1 | tr '\n' ' ')
+		got=$(jq -r "${vars[@]}" "$1" "$out" 2>&1 | tr '\n' ' ')
 		got=${got% }
 		[ "$got" = "$2" ] || bad="$bad${bad:+; }expected $1 = $2, got $got"
 		shift 2
@@ -238,7 +216,7 @@ REJECTED=( '$rc' 2 .action reject .dmarc.result fail .dmarc.policy reject
 	.dmarc.disposition reject )
 
 # --- DKIM: aligned signatures pass DMARC on their own (SPF fails here)
-m=$(signed dkim_rsa_sha256 "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
+m=$(signed_from dkim_rsa_sha256 "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
 run_case dkim_rsa_sha256_aligned_pass "$CONF" "$m" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 .action accept .smtp_reply null .spf.result fail \
 	'.dkim|length' 1 .dkim[0].result pass .dkim[0].d good.test .dkim[0].s rsa \
@@ -252,7 +230,7 @@ run_case dkim_rsa_sha256_aligned_pass "$CONF" "$m" $FAIL_IP mx.good.test alice@g
 	'.headers[0]|test("dmarc=pass")' true \
 	'.headers[0]|test("header.from=good.test")' true
 
-m=$(signed dkim_ed25519 "Alice <alice@good.test>" good.test ed "$W_KEY_ED25519" ed25519-sha256)
+m=$(signed_from dkim_ed25519 "Alice <alice@good.test>" good.test ed "$W_KEY_ED25519" ed25519-sha256)
 run_case dkim_ed25519_sha256_aligned_pass "$CONF" "$m" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 .action accept .dkim[0].result pass .dkim[0].a ed25519-sha256 \
 	.dkim[0].s ed .dkim[0].d good.test \
@@ -261,88 +239,88 @@ run_case dkim_ed25519_sha256_aligned_pass "$CONF" "$m" $FAIL_IP mx.good.test ali
 
 # Two signatures, each reported; one valid aligned signature suffices.
 m2=$T/msg/dkim_two.eml
-sign_file "$m" "$m2" good.test r512 "$W_KEY_RSA512"
+dkim_sign "$m" "$m2" good.test r512 "$W_KEY_RSA512"
 run_case dkim_two_signatures_one_valid "$CONF" "$m2" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 '.dkim|length' 2 '[.dkim[].result]|sort|join(",")' fail,pass \
 	.dmarc.result pass .dmarc.dkim_aligned true
 
 # Message files on disk usually end lines in bare LF; dt-sign then folds
 # the signature with LF too. The verdict must not depend on it.
-m=$(msg lf_rsa_src "Alice <alice@good.test>")
+m=$(msg_from lf_rsa_src "Alice <alice@good.test>")
 tr -d '\r' <"$m" >"$T/msg/lf_rsa.plain.eml"
-sign_file "$T/msg/lf_rsa.plain.eml" "$T/msg/lf_rsa.eml" good.test rsa "$W_KEY_RSA2048"
+dkim_sign "$T/msg/lf_rsa.plain.eml" "$T/msg/lf_rsa.eml" good.test rsa "$W_KEY_RSA2048"
 run_case lf_line_ends_rsa_signature_pass "$CONF" "$T/msg/lf_rsa.eml" $FAIL_IP mx.good.test \
 	alice@good.test \
 	'$rc' 0 .dkim[0].result pass .dmarc.result pass
 
-sign_file "$T/msg/lf_rsa.plain.eml" "$T/msg/lf_ed.eml" good.test ed "$W_KEY_ED25519" ed25519-sha256
+dkim_sign "$T/msg/lf_rsa.plain.eml" "$T/msg/lf_ed.eml" good.test ed "$W_KEY_ED25519" ed25519-sha256
 run_case lf_line_ends_ed25519_signature_pass "$CONF" "$T/msg/lf_ed.eml" $FAIL_IP mx.good.test \
 	alice@good.test \
 	'$rc' 0 .dkim[0].result pass .dmarc.result pass
 
 # --- spoofing a p=reject domain: no signature, or a broken one; SPF fails
-m=$(msg spoof_unsigned "CEO <ceo@good.test>")
+m=$(msg_from spoof_unsigned "CEO <ceo@good.test>")
 run_case dmarc_reject_spoof_unsigned "$CONF" "$m" $FAIL_IP mail.attacker.example ceo@good.test \
 	"${REJECTED[@]}" .smtp_reply "550 5.7.1 Email rejected per DMARC policy for good.test" \
 	.spf.result fail .spf.domain good.test '.dkim|length' 0 \
 	.dmarc.spf_aligned false .dmarc.dkim_aligned false
 
-m=$(signed spoof_badsig_src "CEO <ceo@good.test>" good.test rsa "$W_KEY_RSA2048")
+m=$(signed_from spoof_badsig_src "CEO <ceo@good.test>" good.test rsa "$W_KEY_RSA2048")
 sed 's/^for the case/FOR THE CASE/' "$m" >"$T/msg/spoof_badsig.eml"
 run_case dmarc_reject_spoof_bad_signature "$CONF" "$T/msg/spoof_badsig.eml" $FAIL_IP \
 	mail.attacker.example ceo@good.test \
 	"${REJECTED[@]}" .dkim[0].result fail .dkim[0].d good.test .dmarc.dkim_aligned false
 
 # --- other policies
-m=$(msg quarantine "x@quar.test")
+m=$(msg_from quarantine "x@quar.test")
 run_case dmarc_quarantine_spoof "$CONF" "$m" $FAIL_IP mail.attacker.example x@quar.test \
 	'$rc' 1 .action quarantine .dmarc.result fail .dmarc.policy quarantine \
 	.dmarc.disposition quarantine .dmarc.policy_domain quar.test .smtp_reply null
 
-m=$(msg p_none "x@org.test")
+m=$(msg_from p_none "x@org.test")
 run_case dmarc_p_none_fail_accepts "$CONF" "$m" $FAIL_IP mail.attacker.example x@org.test \
 	'$rc' 0 .action accept .dmarc.result fail .dmarc.policy none \
 	.dmarc.disposition none .dmarc.policy_domain org.test
 
-m=$(signed no_record "x@norec.test" norec.test rsa "$W_KEY_RSA2048")
+m=$(signed_from no_record "x@norec.test" norec.test rsa "$W_KEY_RSA2048")
 run_case dmarc_no_record_is_none "$CONF" "$m" $PASS_IP mx.norec.test x@norec.test \
 	'$rc' 0 .action accept .dmarc.result none .dkim[0].result pass .spf.result pass
 
 # --- no usable author domain: permerror (RejectOnNoFrom yes rejects it)
-m=$(msg from_no_domain "undisclosed")
+m=$(msg_from from_no_domain "undisclosed")
 run_case dmarc_permerror_from_without_domain "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
 	.dmarc.result permerror '$rc' 2 .action reject
 
-m=$(msg from_empty_group "undisclosed-recipients:;")
+m=$(msg_from from_empty_group "undisclosed-recipients:;")
 run_case dmarc_permerror_from_empty_group "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
 	.dmarc.result permerror '$rc' 2 .action reject
 
 m=$T/msg/no_from.eml
-grep -v '^From:' "$(msg no_from_src "x@good.test")" >"$m"
+grep -v '^From:' "$(msg_from no_from_src "x@good.test")" >"$m"
 run_case dmarc_permerror_no_from_field "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
 	.dmarc.result permerror '$rc' 2 .action reject
 
 # --- several author domains: the strictest failing policy decides
-m=$(msg two_from_fields "a@org.test" "b@good.test")
+m=$(msg_from two_from_fields "a@org.test" "b@good.test")
 run_case two_from_fields_one_reject "$CONF" "$m" $FAIL_IP mail.attacker.example a@org.test \
 	'$rc' 2 .action reject '.dmarc_all|length' 2 \
 	'[.dmarc_all[].result]|unique|join(",")' fail \
 	'[.dmarc_all[].from_domain]|sort|join(",")' good.test,org.test \
 	.smtp_reply "550 5.7.1 Email rejected per DMARC policy for good.test"
 
-m=$(msg two_addresses_one_field "a@org.test, b@good.test")
+m=$(msg_from two_addresses_one_field "a@org.test, b@good.test")
 run_case two_addresses_one_field_one_reject "$CONF" "$m" $FAIL_IP mail.attacker.example a@org.test \
 	'$rc' 2 .action reject '.dmarc_all|length' 2 .dmarc.from_domain good.test
 
 # Both domains authenticated: good.test by DKIM, org.test by SPF.
-m=$(msg two_from_both_pass_src "a@org.test" "b@good.test")
-sign_file "$m" "$T/msg/two_from_both_pass.eml" good.test rsa "$W_KEY_RSA2048"
+m=$(msg_from two_from_both_pass_src "a@org.test" "b@good.test")
+dkim_sign "$m" "$T/msg/two_from_both_pass.eml" good.test rsa "$W_KEY_RSA2048"
 run_case two_from_fields_both_pass "$CONF" "$T/msg/two_from_both_pass.eml" $PASS_IP \
 	mx.org.test a@org.test \
 	'$rc' 0 .action accept '[.dmarc_all[].result]|unique|join(",")' pass
 
 # --- DNS failures: bogus zone and an unreachable resolver
-m=$(signed bogus "x@bogus.test" bogus.test rsa "$W_KEY_RSA2048")
+m=$(signed_from bogus "x@bogus.test" bogus.test rsa "$W_KEY_RSA2048")
 run_case bogus_zone_temperror_tempfails "$CONF" "$m" $PASS_IP mx.bogus.test x@bogus.test \
 	'$rc' 3 .action tempfail .dmarc.result temperror .spf.result temperror \
 	'.smtp_reply|test("^4[0-9][0-9] 4\\.[0-9]+\\.[0-9]+ ")' true
@@ -354,97 +332,97 @@ run_case bogus_zone_temperror_accepts_without_tempfail "$CONF_NOTEMPFAIL" "$m" $
 # Only the policy lookup fails; SPF and DKIM pass and align. Without the
 # policy there is no DMARC pass, and a domain that may publish p=reject
 # must not be accepted on a failed lookup when TempfailOnDNSError is on.
-m=$(signed halfbogus "x@halfbogus.test" halfbogus.test rsa "$W_KEY_RSA2048")
+m=$(signed_from halfbogus "x@halfbogus.test" halfbogus.test rsa "$W_KEY_RSA2048")
 run_case policy_lookup_bogus_tempfails_despite_auth "$CONF" "$m" $PASS_IP mx.halfbogus.test \
 	x@halfbogus.test \
 	'$rc' 3 .action tempfail .spf.result pass .dkim[0].result pass .dmarc.result temperror
 
-m=$(msg halfbogus_spoof "x@halfbogus.test")
+m=$(msg_from halfbogus_spoof "x@halfbogus.test")
 run_case policy_lookup_bogus_spoof_tempfails "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@halfbogus.test \
 	'$rc' 3 .action tempfail .spf.result fail .dmarc.result temperror
 
-m=$(signed timeout "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
+m=$(signed_from timeout "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
 run_case resolver_timeout_temperror_tempfails "$CONF_TIMEOUT" "$m" $PASS_IP mx.good.test \
 	alice@good.test \
 	'$rc' 3 .action tempfail .dmarc.result temperror .spf.result temperror \
 	"\$secs < $TIMEOUT_CASE_MAX" true
 
 # --- RFC 9989 tree walk: psd=y, psd=n, np/sp, more than 8 labels
-m=$(msg psd_y "x@org1.psd.test")
+m=$(msg_from psd_y "x@org1.psd.test")
 run_case psd_y_policy_from_psd "$CONF" "$m" $FAIL_IP mail.attacker.example x@org1.psd.test \
 	"${REJECTED[@]}" .dmarc.policy_domain psd.test .dmarc.org_domain org1.psd.test
 
-m=$(signed psd_y_align "x@mail.org1.psd.test" org1.psd.test rsa "$W_KEY_RSA2048")
+m=$(signed_from psd_y_align "x@mail.org1.psd.test" org1.psd.test rsa "$W_KEY_RSA2048")
 run_case psd_y_relaxed_alignment_below_psd "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@mail.org1.psd.test \
 	'$rc' 0 .dmarc.result pass .dmarc.dkim_aligned true .dmarc.org_domain org1.psd.test
 
-m=$(signed psd_y_cross "x@org1.psd.test" other.psd.test rsa "$W_KEY_RSA2048")
+m=$(signed_from psd_y_cross "x@org1.psd.test" other.psd.test rsa "$W_KEY_RSA2048")
 run_case psd_y_no_alignment_across_orgs "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@org1.psd.test \
 	"${REJECTED[@]}" .dkim[0].result pass .dkim[0].d other.psd.test .dmarc.dkim_aligned false
 
-m=$(msg psd_n "x@mail.dept.corp.test")
+m=$(msg_from psd_n "x@mail.dept.corp.test")
 run_case psd_n_stops_walk "$CONF" "$m" $FAIL_IP mail.attacker.example x@mail.dept.corp.test \
 	'$rc' 0 .action accept .dmarc.result fail .dmarc.policy none \
 	.dmarc.policy_domain dept.corp.test .dmarc.org_domain dept.corp.test
 
-m=$(signed psd_n_align "x@dept.corp.test" corp.test rsa "$W_KEY_RSA2048")
+m=$(signed_from psd_n_align "x@dept.corp.test" corp.test rsa "$W_KEY_RSA2048")
 run_case psd_n_org_boundary_no_alignment "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@dept.corp.test \
 	.dkim[0].result pass .dmarc.dkim_aligned false .dmarc.result fail \
 	.dmarc.org_domain dept.corp.test '$rc' 0
 
-m=$(msg corp_control "x@mail.other.corp.test")
+m=$(msg_from corp_control "x@mail.other.corp.test")
 run_case psd_n_absent_walk_reaches_org "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@mail.other.corp.test \
 	"${REJECTED[@]}" .dmarc.policy_domain corp.test .dmarc.org_domain corp.test
 
-m=$(msg np "x@nosuch.org.test")
+m=$(msg_from np "x@nosuch.org.test")
 run_case np_for_nonexistent_subdomain "$CONF" "$m" $FAIL_IP mail.attacker.example x@nosuch.org.test \
 	"${REJECTED[@]}" .dmarc.policy_domain org.test .dmarc.from_domain nosuch.org.test
 
-m=$(msg sp "x@sub.org.test")
+m=$(msg_from sp "x@sub.org.test")
 run_case sp_for_existing_subdomain "$CONF" "$m" $FAIL_IP mail.attacker.example x@sub.org.test \
 	'$rc' 1 .action quarantine .dmarc.result fail .dmarc.policy quarantine \
 	.dmarc.policy_domain org.test
 
-m=$(msg deep "x@a.b.c.d.e.f.g.h.deep.test")
+m=$(msg_from deep "x@a.b.c.d.e.f.g.h.deep.test")
 run_case ten_labels_find_org_policy "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@a.b.c.d.e.f.g.h.deep.test \
 	'$rc' 1 .action quarantine .dmarc.result fail .dmarc.policy quarantine \
 	.dmarc.policy_domain deep.test .dmarc.org_domain deep.test
 
-m=$(msg testing "x@testing.test")
+m=$(msg_from testing "x@testing.test")
 run_case testing_t_y_reject_becomes_quarantine "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@testing.test \
 	'$rc' 1 .action quarantine .dmarc.result fail .dmarc.policy quarantine \
 	.dmarc.testing true
 
 # --- alignment modes
-m=$(signed strict_dkim "x@strict.test" mail.strict.test rsa "$W_KEY_RSA2048")
+m=$(signed_from strict_dkim "x@strict.test" mail.strict.test rsa "$W_KEY_RSA2048")
 run_case adkim_strict_subdomain_signature_fails "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@strict.test \
 	"${REJECTED[@]}" .dkim[0].result pass .dkim[0].d mail.strict.test .dmarc.dkim_aligned false
 
-m=$(signed relaxed_dkim "x@good.test" mail.good.test rsa "$W_KEY_RSA2048")
+m=$(signed_from relaxed_dkim "x@good.test" mail.good.test rsa "$W_KEY_RSA2048")
 run_case adkim_relaxed_subdomain_signature_passes "$CONF" "$m" $FAIL_IP mail.attacker.example \
 	x@good.test \
 	'$rc' 0 .action accept .dkim[0].d mail.good.test .dmarc.result pass .dmarc.dkim_aligned true
 
-m=$(msg strict_spf "x@strict.test")
+m=$(msg_from strict_spf "x@strict.test")
 run_case aspf_strict_subdomain_mailfrom_fails "$CONF" "$m" $PASS_IP mx.strict.test \
 	bounce@mail.strict.test \
 	"${REJECTED[@]}" .spf.result pass .spf.domain mail.strict.test .dmarc.spf_aligned false
 
-m=$(msg relaxed_spf "x@good.test")
+m=$(msg_from relaxed_spf "x@good.test")
 run_case aspf_relaxed_subdomain_mailfrom_passes "$CONF" "$m" $PASS_IP mx.good.test \
 	bounce@mail.good.test \
 	'$rc' 0 .spf.result pass .spf.domain mail.good.test .dmarc.result pass .dmarc.spf_aligned true
 
 # --- SPF
-m=$(msg spf_only "Alice <alice@good.test>")
+m=$(msg_from spf_only "Alice <alice@good.test>")
 run_case spf_pass_aligned_without_dkim "$CONF" "$m" $PASS_IP mx.good.test bounce@good.test \
 	'$rc' 0 .action accept .spf.result pass .spf.domain good.test '.dkim|length' 0 \
 	.dmarc.result pass .dmarc.spf_aligned true .dmarc.dkim_aligned false
@@ -467,29 +445,29 @@ run_case helo_pass_does_not_align "$CONF" "$m" $FAIL_IP helo.good.test alice@goo
 	"${REJECTED[@]}" .spf.result fail .spf.helo.result pass .dmarc.spf_aligned false
 
 # --- RFC 8301: no rsa-sha1, no RSA keys under 1024 bits
-m=$(signed rsa_sha1 "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048" rsa-sha1)
+m=$(signed_from rsa_sha1 "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048" rsa-sha1)
 run_case rfc8301_rsa_sha1_signature_fails "$CONF" "$m" $FAIL_IP mx.good.test alice@good.test \
 	"${REJECTED[@]}" .dkim[0].result fail .dkim[0].a rsa-sha1 .dmarc.dkim_aligned false
 
-m=$(signed rsa512 "Alice <alice@good.test>" good.test r512 "$W_KEY_RSA512")
+m=$(signed_from rsa512 "Alice <alice@good.test>" good.test r512 "$W_KEY_RSA512")
 run_case rfc8301_rsa_512_bit_key_fails "$CONF" "$m" $FAIL_IP mx.good.test alice@good.test \
 	"${REJECTED[@]}" .dkim[0].result fail .dkim[0].s r512
 
-m=$(signed rsa1024 "Alice <alice@good.test>" good.test r1024 "$W_KEY_RSA1024")
+m=$(signed_from rsa1024 "Alice <alice@good.test>" good.test r1024 "$W_KEY_RSA1024")
 run_case rfc8301_rsa_1024_bit_key_passes "$CONF" "$m" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 .dkim[0].result pass .dmarc.result pass
 
 # --- DNSSEC-insecure zones work normally
-m=$(signed insecure "x@insecure.test" insecure.test rsa "$W_KEY_RSA2048")
+m=$(signed_from insecure "x@insecure.test" insecure.test rsa "$W_KEY_RSA2048")
 run_case insecure_zone_pass "$CONF" "$m" $PASS_IP mx.insecure.test x@insecure.test \
 	'$rc' 0 .action accept .spf.result pass .dkim[0].result pass .dmarc.result pass
 
-m=$(msg insecure_spoof "x@insecure.test")
+m=$(msg_from insecure_spoof "x@insecure.test")
 run_case insecure_zone_spoof_rejects "$CONF" "$m" $FAIL_IP mail.attacker.example x@insecure.test \
 	"${REJECTED[@]}" .dmarc.policy_domain insecure.test
 
 # --- RFC 7489 mode (PSL): .test is not on the list, the default rule applies
-m=$(signed psl "Alice <alice@good.test>" mail.good.test rsa "$W_KEY_RSA2048")
+m=$(signed_from psl "Alice <alice@good.test>" mail.good.test rsa "$W_KEY_RSA2048")
 run_case psl_discovery_relaxed_pass "$CONF_PSL" "$m" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 .dmarc.result pass .dmarc.discovery psl .dmarc.org_domain good.test
 
@@ -500,9 +478,7 @@ run_case psl_discovery_relaxed_pass "$CONF_PSL" "$m" $FAIL_IP mx.good.test alice
 probe_case() {
 	local name=$1 line
 	shift
-	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
-		return 0
-	fi
+	case_wanted "$name" || return 0
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) ok "$name: ${line#ok - }" ;;
@@ -524,9 +500,7 @@ probe_case dns_layer_timeout -r "127.0.0.1@$W_HOLE_PORT" -u "$W_UBCONF" -a none 
 dane_case() {
 	local name=$1 owner=$2 chain=$3 out err rc got bad=""
 	shift 3
-	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
-		return 0
-	fi
+	case_wanted "$name" || return 0
 	if [ ! -x "$DANE" ]; then
 		not_ok "$name" "no $DANE: build it first"
 		return
@@ -536,23 +510,8 @@ dane_case() {
 	timeout "$CASE_TIMEOUT" "$DANE" -c "$CONF" --tlsa "$owner" --cert "$chain" --json \
 	    >"$out" 2>"$err"
 	rc=$?
-	if ! jq -s -e 'length == 1 and (.[0] | type) == "object"' "$out" >/dev/null 2>&1; then
-		not_ok "$name" "expected one JSON object, got exit $rc and $(wc -c <"$out") bytes"
-		sed -n '1,3s/^/#   /p' "$err"
-		return
-	fi
-	while [ $# -ge 2 ]; do
-		got=$(jq -r --argjson rc "$rc" "$1" "$out" 2>&1 | tr '\n' ' ')
-		got=${got% }
-		[ "$got" = "$2" ] || bad="$bad${bad:+; }expected $1 = $2, got $got"
-		shift 2
-	done
-	if [ -z "$bad" ]; then
-		ok "$name"
-	else
-		not_ok "$name" "$bad"
-		sed -n '1,3s/^/#   /p' "$err"
-	fi
+	# not timed: no $secs
+	json_verdict "$name" "$out" "$err" "$rc" "" "$@"
 }
 
 dane_case dane_match_pass _25._tcp.mx.good.test "$W_TLS_CHAIN" \
@@ -592,9 +551,7 @@ dane_case dane_no_tlsa_is_none _25._tcp.mail.good.test "$W_TLS_CHAIN" \
 dane_exit_case() {
 	local name=$1 want=$2 re=$3 rc
 	shift 3
-	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
-		return 0
-	fi
+	case_wanted "$name" || return 0
 	[ -x "$DANE" ] || { not_ok "$name" "no $DANE: build it first"; return; }
 	timeout "$CASE_TIMEOUT" "$DANE" "$@" >"$T/out/$name.out" 2>"$T/out/$name.err"
 	rc=$?
@@ -630,9 +587,7 @@ dane_exit_case dane_bad_config_exits_78 78 "" -c "$T/conf/dane-bad.conf" \
 exit_case() {
 	local name=$1 want=$2 rc
 	shift 2
-	if [ -n "${DT_INTEG_FILTER:-}" ] && ! [[ $name =~ $DT_INTEG_FILTER ]]; then
-		return 0
-	fi
+	case_wanted "$name" || return 0
 	timeout "$CASE_TIMEOUT" "$CHECK" "$@" >"$T/out/$name.out" 2>"$T/out/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ] && [ -s "$T/out/$name.err" ]; then
@@ -677,7 +632,7 @@ m=$T/msg/big.plain.eml
 	yes 'All work and no play makes a very large message body indeed.' | head -n 832000 |
 	    sed 's/$/\r/'
 } >"$m"
-sign_file "$m" "$T/msg/big.eml" good.test rsa "$W_KEY_RSA2048"
+dkim_sign "$m" "$T/msg/big.eml" good.test rsa "$W_KEY_RSA2048"
 run_case fifty_megabyte_message_passes "$CONF" "$T/msg/big.eml" $FAIL_IP mx.good.test \
 	alice@good.test '$rc' 0 .dkim[0].result pass .dmarc.result pass
 rm -f "$m" "$T/msg/big.eml"

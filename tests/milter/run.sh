@@ -34,9 +34,12 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$SRCDIR/../.." && pwd)
 PORT=18893
 STOP_MAX=15			# seconds SIGTERM may take (libmilter polls every 5 s)
+AUTHSERV=mx.receiver.test
 REPORT_PREFIX=milter
 # shellcheck source=../lib/report.sh
 . "$TOP/tests/lib/report.sh"
+# shellcheck source=../lib/sandbox.sh
+. "$TOP/tests/lib/sandbox.sh"
 builddir_arg "$@"
 
 if [ "${DT_MILTER_INNER:-}" != 1 ]; then
@@ -57,29 +60,20 @@ MPID=""
 cleanup() {
 	[ -n "$MPID" ] && kill -KILL "$MPID" 2>/dev/null
 	world_stop
-	[ "${DT_MILTER_KEEP:-}" = 1 ] && echo "# kept $T" >&2 || rm -rf "$T"
+	keep_or_remove "$T" "${DT_MILTER_KEEP:-}"
 }
 trap cleanup EXIT
-echo "nameserver 127.0.0.1" >"$T/resolv.conf"
-mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || true
+private_resolv_conf "$T" 2>/dev/null || true
 
 sanitizer_env
 
 world_init "$T/world" || fatal world "could not build the DNS world"
 world_start || fatal world "could not start the DNS world"
 
-# write_conf [KEY VALUE]... -- the milter's configuration file
+# write_conf [KEY VALUE]... -- the milter's configuration file (a later
+# Socket overrides the first)
 write_conf() {
-	{
-		echo "Socket inet:$PORT@127.0.0.1"
-		echo "Syslog no"
-		echo "AuthservID mx.receiver.test"
-		echo "Resolver 127.0.0.1@$W_UNBOUND_PORT"
-		echo "TrustAnchorFile $W_TA"
-		echo "UnboundConfigFile $W_UBCONF"
-		echo "DNSTimeout 3"
-		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
-	} >"$T/dmarctls.conf"
+	milter_conf tests/milter/run.sh "inet:$PORT@127.0.0.1" "$@" >"$T/dmarctls.conf"
 }
 
 # lua NAME -- run one case file; its ok/not ok lines count
