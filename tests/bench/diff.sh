@@ -32,14 +32,10 @@
 #	prints the header fields each side added.
 set -u
 
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 BUILDDIR" >&2
-	exit 64
-fi
-BUILDDIR=$(cd "$1" && pwd)
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 # shellcheck source=tests/bench/common.sh
 . "$(dirname "$SELF")/common.sh"
+builddir_arg "$@"
 bench_namespace "$SELF" "$BUILDDIR"
 
 DOC=$BENCH_SRC/DIFFERENCES.md
@@ -59,65 +55,65 @@ K=$W_KEY_RSA2048
 ATT=mail.attacker.example
 
 case_ pass_rsa "$FAIL_IP" mx.good.test alice@good.test \
-    "$(bench_signed pass_rsa 'Alice <alice@good.test>' good.test rsa "$K")" accept/pass
+    "$(signed_from pass_rsa 'Alice <alice@good.test>' good.test rsa "$K")" accept/pass
 case_ pass_ed25519 "$FAIL_IP" mx.good.test alice@good.test \
-    "$(bench_signed pass_ed25519 'Alice <alice@good.test>' good.test ed "$W_KEY_ED25519" ed25519-sha256)" \
+    "$(signed_from pass_ed25519 'Alice <alice@good.test>' good.test ed "$W_KEY_ED25519" ed25519-sha256)" \
     accept/pass
 case_ spoof_reject "$FAIL_IP" "$ATT" ceo@good.test \
-    "$(bench_msg spoof_reject 'CEO <ceo@good.test>')" reject/fail
-m=$(bench_signed spoof_badsig.src 'CEO <ceo@good.test>' good.test rsa "$K")
+    "$(msg_from spoof_reject 'CEO <ceo@good.test>')" reject/fail
+m=$(signed_from spoof_badsig.src 'CEO <ceo@good.test>' good.test rsa "$K")
 sed 's/^It is a few/IT IS A FEW/' "$m" >"$T/msg/spoof_badsig.eml"
 case_ spoof_bad_signature "$FAIL_IP" "$ATT" ceo@good.test "$T/msg/spoof_badsig.eml" reject/fail
-case_ quarantine "$FAIL_IP" "$ATT" x@quar.test "$(bench_msg quarantine 'x@quar.test')" quarantine/fail
-case_ p_none "$FAIL_IP" "$ATT" x@org.test "$(bench_msg p_none 'x@org.test')" accept/fail
+case_ quarantine "$FAIL_IP" "$ATT" x@quar.test "$(msg_from quarantine 'x@quar.test')" quarantine/fail
+case_ p_none "$FAIL_IP" "$ATT" x@org.test "$(msg_from p_none 'x@org.test')" accept/fail
 case_ no_record "$PASS_IP" mx.norec.test x@norec.test \
-    "$(bench_signed no_record 'x@norec.test' norec.test rsa "$K")" accept/none
+    "$(signed_from no_record 'x@norec.test' norec.test rsa "$K")" accept/none
 case_ two_from_fields "$FAIL_IP" "$ATT" a@org.test \
-    "$(bench_msg two_from_fields 'a@org.test' 'b@good.test')" reject/fail
+    "$(msg_from two_from_fields 'a@org.test' 'b@good.test')" reject/fail
 case_ two_addresses_one_field "$FAIL_IP" "$ATT" a@org.test \
-    "$(bench_msg two_addresses_one_field 'a@org.test, b@good.test')" reject/fail
+    "$(msg_from two_addresses_one_field 'a@org.test, b@good.test')" reject/fail
 case_ strict_dkim_subdomain "$FAIL_IP" "$ATT" x@strict.test \
-    "$(bench_signed strict_dkim 'x@strict.test' mail.strict.test rsa "$K")" reject/fail
+    "$(signed_from strict_dkim 'x@strict.test' mail.strict.test rsa "$K")" reject/fail
 case_ strict_spf_subdomain "$PASS_IP" mx.strict.test bounce@mail.strict.test \
-    "$(bench_msg strict_spf 'x@strict.test')" reject/fail
+    "$(msg_from strict_spf 'x@strict.test')" reject/fail
 case_ relaxed_dkim_subdomain "$FAIL_IP" "$ATT" x@good.test \
-    "$(bench_signed relaxed_dkim 'x@good.test' mail.good.test rsa "$K")" accept/pass
+    "$(signed_from relaxed_dkim 'x@good.test' mail.good.test rsa "$K")" accept/pass
 case_ spf_only_aligned "$PASS_IP" mx.good.test bounce@good.test \
-    "$(bench_msg spf_only 'Alice <alice@good.test>')" accept/pass
+    "$(msg_from spf_only 'Alice <alice@good.test>')" accept/pass
 case_ helo_pass_not_aligned "$FAIL_IP" helo.good.test alice@good.test \
     "$T/msg/spf_only.eml" reject/fail
 case_ null_sender_helo "$PASS_IP" mx.good.test '<>' "$T/msg/spf_only.eml" accept/pass
 case_ bogus_zone "$PASS_IP" mx.bogus.test x@bogus.test \
-    "$(bench_signed bogus 'x@bogus.test' bogus.test rsa "$K")" tempfail/temperror
+    "$(signed_from bogus 'x@bogus.test' bogus.test rsa "$K")" tempfail/temperror
 case_ policy_lookup_bogus "$PASS_IP" mx.halfbogus.test x@halfbogus.test \
-    "$(bench_signed halfbogus 'x@halfbogus.test' halfbogus.test rsa "$K")" tempfail/temperror
+    "$(signed_from halfbogus 'x@halfbogus.test' halfbogus.test rsa "$K")" tempfail/temperror
 case_ policy_lookup_bogus_spoof "$FAIL_IP" "$ATT" x@halfbogus.test \
-    "$(bench_msg halfbogus_spoof 'x@halfbogus.test')" tempfail/temperror
-case_ psd_y_policy "$FAIL_IP" "$ATT" x@org1.psd.test "$(bench_msg psd_y 'x@org1.psd.test')" reject/fail
+    "$(msg_from halfbogus_spoof 'x@halfbogus.test')" tempfail/temperror
+case_ psd_y_policy "$FAIL_IP" "$ATT" x@org1.psd.test "$(msg_from psd_y 'x@org1.psd.test')" reject/fail
 case_ psd_y_cross_org "$FAIL_IP" "$ATT" x@org1.psd.test \
-    "$(bench_signed psd_y_cross 'x@org1.psd.test' other.psd.test rsa "$K")" reject/fail
+    "$(signed_from psd_y_cross 'x@org1.psd.test' other.psd.test rsa "$K")" reject/fail
 case_ psd_y_relaxed_below "$FAIL_IP" "$ATT" x@mail.org1.psd.test \
-    "$(bench_signed psd_y_align 'x@mail.org1.psd.test' org1.psd.test rsa "$K")" accept/pass
+    "$(signed_from psd_y_align 'x@mail.org1.psd.test' org1.psd.test rsa "$K")" accept/pass
 case_ psd_n_stops_walk "$FAIL_IP" "$ATT" x@mail.dept.corp.test \
-    "$(bench_msg psd_n 'x@mail.dept.corp.test')" accept/fail
+    "$(msg_from psd_n 'x@mail.dept.corp.test')" accept/fail
 case_ psd_n_org_boundary "$FAIL_IP" "$ATT" x@dept.corp.test \
-    "$(bench_signed psd_n_align 'x@dept.corp.test' corp.test rsa "$K")" accept/fail
+    "$(signed_from psd_n_align 'x@dept.corp.test' corp.test rsa "$K")" accept/fail
 case_ np_nonexistent_subdomain "$FAIL_IP" "$ATT" x@nosuch.org.test \
-    "$(bench_msg np 'x@nosuch.org.test')" reject/fail
-case_ sp_existing_subdomain "$FAIL_IP" "$ATT" x@sub.org.test "$(bench_msg sp 'x@sub.org.test')" \
+    "$(msg_from np 'x@nosuch.org.test')" reject/fail
+case_ sp_existing_subdomain "$FAIL_IP" "$ATT" x@sub.org.test "$(msg_from sp 'x@sub.org.test')" \
     quarantine/fail
 case_ ten_labels "$FAIL_IP" "$ATT" x@a.b.c.d.e.f.g.h.deep.test \
-    "$(bench_msg deep 'x@a.b.c.d.e.f.g.h.deep.test')" quarantine/fail
-case_ testing_t_y "$FAIL_IP" "$ATT" x@testing.test "$(bench_msg testing 'x@testing.test')" \
+    "$(msg_from deep 'x@a.b.c.d.e.f.g.h.deep.test')" quarantine/fail
+case_ testing_t_y "$FAIL_IP" "$ATT" x@testing.test "$(msg_from testing 'x@testing.test')" \
     quarantine/fail
 case_ insecure_zone_pass "$PASS_IP" mx.insecure.test x@insecure.test \
-    "$(bench_signed insecure 'x@insecure.test' insecure.test rsa "$K")" accept/pass
+    "$(signed_from insecure 'x@insecure.test' insecure.test rsa "$K")" accept/pass
 case_ rsa_sha1_signature "$FAIL_IP" mx.good.test alice@good.test \
-    "$(bench_signed rsa_sha1 'Alice <alice@good.test>' good.test rsa "$K" rsa-sha1)" reject/fail
+    "$(signed_from rsa_sha1 'Alice <alice@good.test>' good.test rsa "$K" rsa-sha1)" reject/fail
 case_ rsa_512_bit_key "$FAIL_IP" mx.good.test alice@good.test \
-    "$(bench_signed rsa512 'Alice <alice@good.test>' good.test r512 "$W_KEY_RSA512")" reject/fail
+    "$(signed_from rsa512 'Alice <alice@good.test>' good.test r512 "$W_KEY_RSA512")" reject/fail
 case_ from_without_domain "$PASS_IP" mx.good.test alice@good.test \
-    "$(bench_msg from_no_domain 'undisclosed')" reject/permerror
+    "$(msg_from from_no_domain 'undisclosed')" reject/permerror
 
 # ------------------------------------------------------------------ milters
 have_dmarctls=1

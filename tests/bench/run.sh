@@ -38,14 +38,10 @@
 #	ldnsutils, bind9-dnsutils, gcc.
 set -u
 
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 BUILDDIR" >&2
-	exit 64
-fi
-BUILDDIR=$(cd "$1" && pwd)
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 # shellcheck source=tests/bench/common.sh
 . "$(dirname "$SELF")/common.sh"
+builddir_arg "$@"
 bench_namespace "$SELF" "$BUILDDIR"
 
 SECONDS_PER=${BENCH_SECONDS:-10}
@@ -62,19 +58,19 @@ M=$T/bench.manifest
 {
 	echo "# NAME IP HELO MAILFROM RCPT FILE"
 	echo "pass_rsa $PASS_IP mx.good.test alice@good.test bob@receiver.test" \
-	    "$(bench_signed pass_rsa 'Alice <alice@good.test>' good.test rsa "$W_KEY_RSA2048")"
+	    "$(signed_from pass_rsa 'Alice <alice@good.test>' good.test rsa "$W_KEY_RSA2048")"
 	echo "pass_ed25519 $PASS_IP mx.good.test alice@good.test bob@receiver.test" \
-	    "$(bench_signed pass_ed25519 'Alice <alice@good.test>' good.test ed "$W_KEY_ED25519" ed25519-sha256)"
+	    "$(signed_from pass_ed25519 'Alice <alice@good.test>' good.test ed "$W_KEY_ED25519" ed25519-sha256)"
 	echo "pass_dkim_only $FAIL_IP mx.good.test alice@good.test bob@receiver.test" \
-	    "$(bench_signed pass_dkim_only 'Alice <alice@good.test>' good.test rsa "$W_KEY_RSA2048")"
+	    "$(signed_from pass_dkim_only 'Alice <alice@good.test>' good.test rsa "$W_KEY_RSA2048")"
 	echo "pass_insecure $PASS_IP mx.insecure.test x@insecure.test bob@receiver.test" \
-	    "$(bench_signed pass_insecure 'x@insecure.test' insecure.test rsa "$W_KEY_RSA2048")"
+	    "$(signed_from pass_insecure 'x@insecure.test' insecure.test rsa "$W_KEY_RSA2048")"
 	echo "none_norec $PASS_IP mx.norec.test x@norec.test bob@receiver.test" \
-	    "$(bench_signed none_norec 'x@norec.test' norec.test rsa "$W_KEY_RSA2048")"
+	    "$(signed_from none_norec 'x@norec.test' norec.test rsa "$W_KEY_RSA2048")"
 	echo "spoof_reject $FAIL_IP mail.attacker.example ceo@good.test bob@receiver.test" \
-	    "$(bench_msg spoof_reject 'CEO <ceo@good.test>')"
+	    "$(msg_from spoof_reject 'CEO <ceo@good.test>')"
 	echo "spoof_quarantine $FAIL_IP mail.attacker.example x@quar.test bob@receiver.test" \
-	    "$(bench_msg spoof_quarantine 'x@quar.test')"
+	    "$(msg_from spoof_quarantine 'x@quar.test')"
 } >"$M"
 
 # ------------------------------------------------------------------ milters
