@@ -772,9 +772,13 @@ valid_forwarder(const char *s, size_t len)
 	return at == NULL || parse_port(at + 1, len - alen - 1) > 0;
 }
 
-/* Resolver: stored as "ADDR[@PORT],ADDR[@PORT]" for the DNS layer. */
+/*
+ * join_list - a list of items (commas or blanks between them), each passing
+ * ok(), at most max of them, stored as "item,item".
+ */
 static char *
-conv_resolver(const cfg_key *k, const char *v, char *err, size_t errlen)
+join_list(const cfg_key *k, const char *v, int (*ok)(const char *, size_t), size_t max,
+    char *err, size_t errlen)
 {
 	strbuf	sb = STRBUF_INIT;
 	const char *p = v, *item;
@@ -782,7 +786,7 @@ conv_resolver(const cfg_key *k, const char *v, char *err, size_t errlen)
 	char	*s;
 
 	while ((item = next_item(&p, &len)) != NULL) {
-		if (!valid_forwarder(item, len) || ++n > CFG_FORWARDERS_MAX) {
+		if (!ok(item, len) || ++n > max) {
 			strbuf_free(&sb);
 			bad_value(k, v, err, errlen);
 			return NULL;
@@ -802,34 +806,24 @@ conv_resolver(const cfg_key *k, const char *v, char *err, size_t errlen)
 	return s;
 }
 
+/* Resolver: ADDR[@PORT] items, stored as "addr@port,addr". */
+static char *
+conv_resolver(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	return join_list(k, v, valid_forwarder, CFG_FORWARDERS_MAX, err, errlen);
+}
+
+static int
+valid_abs_path(const char *item, size_t len)
+{
+	return len > 0 && item[0] == '/';
+}
+
 /* TLSCertificate: a list of absolute paths, stored as "path,path". */
 static char *
 conv_path_list(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	strbuf	sb = STRBUF_INIT;
-	const char *p = v, *item;
-	size_t	len, n = 0;
-	char	*s;
-
-	while ((item = next_item(&p, &len)) != NULL) {
-		if (item[0] != '/') {
-			strbuf_free(&sb);
-			bad_value(k, v, err, errlen);
-			return NULL;
-		}
-		if (n++ > 0)
-			strbuf_appendc(&sb, ',');
-		strbuf_appendn(&sb, item, len);
-	}
-	if (n == 0) {
-		bad_value(k, v, err, errlen);
-		return NULL;
-	}
-	if (sb.failed || (s = strbuf_detach(&sb)) == NULL) {
-		strbuf_free(&sb);
-		return no_memory(err, errlen);
-	}
-	return s;
+	return join_list(k, v, valid_abs_path, (size_t)-1, err, errlen);
 }
 
 /* TLSATarget: _PORT._PROTO.host (RFC 6698 section 3). */
