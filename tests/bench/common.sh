@@ -132,7 +132,7 @@ bench_unbound53() {
 bench_build_mload() {
 	MLOAD=$T/mload
 	gcc -O2 -Wall -Wextra -Werror -pthread -I"$BENCH_TOP/policy" -o "$MLOAD" \
-	    "$BENCH_SRC/mload.c" "$BENCH_TOP/policy/strbuf.c" ||
+	    "$BENCH_SRC/mload.c" "$BENCH_TOP/util/strbuf.c" ||
 	    bench_fatal "mload did not compile"
 	UBSERIAL=$T/ubserial.so
 	gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$UBSERIAL" "$BENCH_SRC/ubserial.c" \

@@ -11,7 +11,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ipolicy \
  *	    tests/fuzz/fuzz_authres_parse.c policy/authres.c \
- *	    policy/authres_parse.c policy/strbuf.c -o fuzz_authres_parse
+ *	    policy/authres_parse.c util/strbuf.c -o fuzz_authres_parse
  */
 #include <stdint.h>
 #include <stdio.h>

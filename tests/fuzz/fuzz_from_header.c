@@ -3,7 +3,7 @@
  *
  * Build:
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ipolicy \
- *	    tests/fuzz/fuzz_from_header.c policy/from_header.c policy/strbuf.c \
+ *	    tests/fuzz/fuzz_from_header.c policy/from_header.c util/strbuf.c \
  *	    $(pkg-config --cflags --libs libidn2) -o fuzz_from_header
  *
  * Besides memory errors it checks the promises of from_header.h: on 0 at

@@ -4,8 +4,8 @@
  *
  * Build (BUILDDIR: a configured build directory, for dt_build.h):
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ipolicy -IBUILDDIR \
- *	    tests/fuzz/fuzz_tlsa_match.c policy/tlsa_match.c policy/dane_check.c \
- *	    policy/dns.c policy/dns_cache.c policy/strbuf.c -lunbound -lcrypto \
+ *	    tests/fuzz/fuzz_tlsa_match.c util/tlsa_match.c policy/dane_check.c \
+ *	    util/dns.c util/dns_cache.c util/strbuf.c -lunbound -lcrypto \
  *	    -o fuzz_tlsa_match
  *
  * The chain (a P-256 root, an intermediate, a leaf for mx.example.com) is

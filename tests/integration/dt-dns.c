@@ -1,5 +1,5 @@
 /*
- * dt-dns.c -- integration probe of the DNS layer (policy/dns.c) against real servers.
+ * dt-dns.c -- integration probe of the DNS layer (util/dns.c) against real servers.
  *
  * SYNOPSIS
  *	dt-dns [-r FORWARDERS] [-a TRUST_ANCHOR] [-u UNBOUND_CONF] [-T TIMEOUT_MS]

@@ -471,7 +471,7 @@ m=$(signed_from psl "Alice <alice@good.test>" mail.good.test rsa "$W_KEY_RSA2048
 run_case psl_discovery_relaxed_pass "$CONF_PSL" "$m" $FAIL_IP mx.good.test alice@good.test \
 	'$rc' 0 .dmarc.result pass .dmarc.discovery psl .dmarc.org_domain good.test
 
-# --- the DNS layer itself (policy/dns.c through dt-dns): 8 threads asking
+# --- the DNS layer itself (util/dns.c through dt-dns): 8 threads asking
 # at once, the DNSSEC state of each answer, NXDOMAIN told from NODATA, and a
 # silent server costing one timeout, not a hang.
 # probe_case NAME DT-DNS-ARGS... -- every "ok -"/"not ok -" line counts

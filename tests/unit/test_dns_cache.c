@@ -1,5 +1,5 @@
 /*
- * test_dns_cache.c -- the TTL cache in front of libunbound (policy/dns_cache.c).
+ * test_dns_cache.c -- the TTL cache in front of libunbound (util/dns_cache.c).
  */
 #include <stdarg.h>
 #include <stddef.h>

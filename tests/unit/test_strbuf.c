@@ -1,5 +1,5 @@
 /*
- * test_strbuf.c -- unit tests for the growable string (policy/strbuf.c).
+ * test_strbuf.c -- unit tests for the growable string (util/strbuf.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
