@@ -36,7 +36,8 @@
  *	blanks, which catches "PidFile /run/x.pid oops" typos.
  *
  * HOSTILE INPUT
- *	The file is read byte by byte into a fixed buffer: a line longer than
+ *	The lines come from util/cfg_file.c (the lexer dmarctls-policyd
+ *	shares), read byte by byte into a fixed buffer: a line longer than
  *	DT_CONFIG_LINE_MAX, a NUL byte or any other control byte in a value
  *	is an error, reported with file and line.  Values quoted back in
  *	error messages are cut and have non-printable bytes replaced.  Lists
@@ -68,16 +69,14 @@
 #include <unistd.h>
 
 /* Utility library. */
+#include "cfg_file.h"
 #include "strbuf.h"
 
 /* Application-specific. */
 #include "config.h"
 
-#define CFG_SHOW_MAX		64	/* bytes of a bad value quoted back */
 #define CFG_MSG_MAX		1024	/* inner error message buffer */
 #define CFG_FORWARDERS_MAX	16	/* Resolver entries */
-#define CFG_NAME_MAX		32	/* user or group name in UserID */
-#define CFG_LABEL_MAX		63	/* RFC 1035 2.3.4 */
 #define CFG_DNS_TIMEOUT_MAX	60
 #define CFG_MAX_FROM_MAX	64
 #define CFG_HOSTNAME_BUF	256
@@ -128,59 +127,9 @@ static const size_t cfg_str_fields[] = {
 /* ------------------------------------------------------------------ */
 
 static int
-is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
-static int
 is_digit(int ch)
 {
 	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alnum(int ch)
-{
-	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_list_sep(int ch)
-{
-	return ch == ',' || is_blank(ch);
-}
-
-static void
-cfg_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-cfg_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Quote hostile text back safely: printable ASCII, cut, marked when cut. */
-static const char *
-cfg_show(const char *s, char buf[CFG_SHOW_MAX + 4])
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && i < CFG_SHOW_MAX; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (s[i] != '\0') {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
 }
 
 static int
@@ -208,115 +157,6 @@ xstrdup(const char *s)
 	if ((p = strdup(s)) == NULL)
 		abort();			/* only from dt_config_defaults() */
 	return p;
-}
-
-/* Next list item: skip commas and blanks; NULL at the end. */
-static const char *
-next_item(const char **pp, size_t *lenp)
-{
-	const char *p = *pp, *start;
-
-	while (is_list_sep(*p))
-		p++;
-	if (*p == '\0')
-		return NULL;
-	start = p;
-	while (*p != '\0' && !is_list_sep(*p))
-		p++;
-	*lenp = (size_t)(p - start);
-	*pp = p;
-	return start;
-}
-
-/* Unsigned decimal, digits only, at most max; no sign, no blanks. */
-static int
-parse_uint(const char *s, size_t len, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t	i;
-
-	if (len == 0 || len > 10)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_port(const char *s, size_t len)
-{
-	unsigned long v;
-
-	if (parse_uint(s, len, 65535, &v) < 0 || v == 0)
-		return -1;
-	return (int)v;
-}
-
-static int
-has_blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (is_blank(*s))
-			return 1;
-	return 0;
-}
-
-/* An address literal of the given family from len bytes of s. */
-static int
-parse_addr(int family, const char *s, size_t len, unsigned char out[16])
-{
-	char	buf[INET6_ADDRSTRLEN + 1];
-
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return inet_pton(family, buf, out) == 1 ? 0 : -1;
-}
-
-/*
- * A host name: dot-separated labels of letters, digits, '-' (and '_'
- * when allowed), 1..63 bytes each, 253 in all, one trailing dot allowed.
- * Labels may not begin or end with '-' (RFC 1123 2.1), and the last
- * may not be all digits.
- */
-static int
-valid_hostname(const char *s, size_t len, int allow_underscore)
-{
-	size_t	i, label = 0;
-
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0 || len > DT_DOMAIN_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!is_alnum(s[i]) && s[i] != '-'
-		    && !(allow_underscore && s[i] == '_'))
-			return 0;
-		if (s[i] == '-' && label == 0)
-			return 0;
-		if (++label > CFG_LABEL_MAX)
-			return 0;
-	}
-	if (s[len - 1] == '-')
-		return 0;
-	/* An all-digit last label is a mistyped address (RFC 3696 2). */
-	for (i = len; i > 0 && s[i - 1] != '.'; i--)
-		if (!is_digit(s[i - 1]))
-			return 1;
-	return 0;
 }
 
 /* RFC 2045 token, which is what an unquoted RFC 8601 authserv-id is. */
@@ -396,11 +236,11 @@ net_parse(const char *s, size_t len, net_entry *e, const char **why)
 	e->family = memchr(s, ':', alen) ? AF_INET6 : AF_INET;
 	maxbits = e->family == AF_INET ? 32 : 128;
 	*why = "an IPv4 or IPv6 address or CIDR network";
-	if (parse_addr(e->family, s, alen, e->addr) < 0)
+	if (cfg_parse_addr(e->family, s, alen, e->addr) < 0)
 		return -1;
 	e->prefix = maxbits;
 	if (slash != NULL) {
-		if (parse_uint(slash + 1, len - alen - 1, maxbits, &prefix) < 0) {
+		if (cfg_parse_uint(slash + 1, len - alen - 1, maxbits, &prefix) < 0) {
 			*why = e->family == AF_INET ? "a prefix length 0..32"
 			    : "a prefix length 0..128";
 			return -1;
@@ -479,7 +319,7 @@ netlist_add_items(dt_netlist *l, const char *list, const char *where,
 	const char *why;
 	char	show[CFG_SHOW_MAX + 4], tok[CFG_SHOW_MAX + 1];
 
-	while ((item = next_item(&list, &len)) != NULL) {
+	while ((item = cfg_next_item(&list, &len)) != NULL) {
 		if (net_parse(item, len, &e, &why) < 0) {
 			len = len < CFG_SHOW_MAX ? len : CFG_SHOW_MAX;
 			memcpy(tok, item, len);
@@ -501,113 +341,29 @@ netlist_add_items(dt_netlist *l, const char *list, const char *where,
 /* Reading lines                                                       */
 /* ------------------------------------------------------------------ */
 
-typedef enum {
-	LINE_OK, LINE_EOF, LINE_LONG, LINE_NUL, LINE_IOERR
-} line_status;
-
-/* One line without its '\n' into buf[DT_CONFIG_LINE_MAX + 1]. */
-static line_status
-read_line(FILE *fp, char *buf)
-{
-	size_t	len = 0;
-	int	ch, any = 0;
-
-	while ((ch = getc(fp)) != EOF) {
-		any = 1;
-		if (ch == '\n')
-			break;
-		if (ch == '\0')
-			return LINE_NUL;
-		if (len >= DT_CONFIG_LINE_MAX)
-			return LINE_LONG;
-		buf[len++] = (char)ch;
-	}
-	if (ch == EOF && ferror(fp))
-		return LINE_IOERR;
-	if (!any)
-		return LINE_EOF;
-	buf[len] = '\0';
-	return LINE_OK;
-}
-
-/*
- * Cut the comment ('#' first on the line or after a blank) and the
- * blanks around what is left; '\r' counts as trailing blank so that
- * files written on other systems read the same.
- */
-static char *
-strip_line(char *line)
-{
-	char	*p, *end;
-
-	for (p = line; *p != '\0'; p++) {
-		if (*p == '#' && (p == line || is_blank(p[-1]))) {
-			*p = '\0';
-			break;
-		}
-	}
-	for (p = line; is_blank(*p); p++)
-		continue;
-	end = p + strlen(p);
-	while (end > p && (is_blank(end[-1]) || end[-1] == '\r'))
-		end--;
-	*end = '\0';
-	return p;
-}
-
-static int
-line_error(line_status st, const char *path, unsigned long lineno,
-	   char *err, size_t errlen)
-{
-	switch (st) {
-	case LINE_LONG:
-		cfg_err(err, errlen, "%s:%lu: line longer than %d bytes", path,
-			lineno, DT_CONFIG_LINE_MAX);
-		break;
-	case LINE_NUL:
-		cfg_err(err, errlen, "%s:%lu: NUL byte in line", path, lineno);
-		break;
-	default:
-		cfg_err(err, errlen, "%s: read error: %s", path, strerror(errno));
-		break;
-	}
-	return -1;
-}
-
 /* An IgnoreNetworks file: one network (or list) per line, '#' comments. */
 static int
 netlist_read_file(dt_netlist *l, const char *path, char *err, size_t errlen)
 {
-	FILE	*fp;
-	char	line[DT_CONFIG_LINE_MAX + 1], where[CFG_MSG_MAX];
-	unsigned long lineno = 0;
-	line_status st;
-	const char *p;
-	int	rc = 0;
+	cfg_file f;
+	char	where[CFG_MSG_MAX], *p;
+	int	rc = 0, got;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		cfg_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	if (cfg_file_open(&f, path, err, errlen) < 0)
 		return -1;
-	}
-	while (rc == 0 && (st = read_line(fp, line)) != LINE_EOF) {
-		lineno++;
-		if (st != LINE_OK) {
-			rc = line_error(st, path, lineno, err, errlen);
+	while (rc == 0 && (got = cfg_file_next(&f, &p, err, errlen)) != 0) {
+		if (got < 0) {
+			rc = -1;
 			break;
 		}
-		p = strip_line(line);
-		snprintf(where, sizeof(where), "%s:%lu: ", path, lineno);
-		for (const char *q = p; *q != '\0'; q++) {
-			if (((unsigned char)*q < 0x20 && *q != '\t') || *q == 0x7f) {
-				cfg_err(err, errlen, "%scontrol character", where);
-				rc = -1;
-				break;
-			}
-		}
-		if (rc == 0)
+		snprintf(where, sizeof(where), "%s:%lu: ", path, f.lineno);
+		if (cfg_check_value(p) < 0) {
+			cfg_err(err, errlen, "%scontrol character", where);
+			rc = -1;
+		} else
 			rc = netlist_add_items(l, p, where, err, errlen);
 	}
-	fclose(fp);
+	cfg_file_close(&f);
 	return rc;
 }
 
@@ -630,16 +386,10 @@ copy_valid(int valid, const cfg_key *k, const char *v, char *err, size_t errlen)
 	return s;
 }
 
-static int
-valid_path(const char *v)
-{
-	return v[0] == '/' && !has_blank(v);
-}
-
 static char *
 conv_path(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	return copy_valid(valid_path(v), k, v, err, errlen);
+	return copy_valid(cfg_valid_path(v), k, v, err, errlen);
 }
 
 /* TrustAnchorFile: a path, or "none" (the word dns.h understands). */
@@ -655,51 +405,10 @@ conv_trust_anchor(const cfg_key *k, const char *v, char *err, size_t errlen)
 	return s;
 }
 
-/*
- * Socket, in libmilter's words: inet:PORT@HOST, inet6:PORT@HOST (HOST a
- * name, an address literal, or a literal in brackets), unix:/path or
- * local:/path.  Stricter than libmilter on purpose: a host is required
- * (libmilter reads inet:PORT as "every interface", never what a filter
- * wants by accident) and the port is a number, not a service name.
- */
-static int
-valid_socket(const char *v)
-{
-	const char *colon = strchr(v, ':'), *rest, *at;
-	size_t	plen, len;
-	int	family;
-	unsigned char addr[16];
-
-	if (colon == NULL || has_blank(v))
-		return 0;
-	plen = (size_t)(colon - v);
-	rest = colon + 1;
-	if ((plen == 4 && strncasecmp(v, "unix", 4) == 0)
-	    || (plen == 5 && strncasecmp(v, "local", 5) == 0))
-		return rest[0] == '/'	/* libmilter wants room for the NUL */
-		    && strlen(rest) + 1 < sizeof(((struct sockaddr_un *)0)->sun_path);
-	if (plen == 4 && strncasecmp(v, "inet", 4) == 0)
-		family = AF_INET;
-	else if (plen == 5 && strncasecmp(v, "inet6", 5) == 0)
-		family = AF_INET6;
-	else
-		return 0;
-	if ((at = strchr(rest, '@')) == NULL
-	    || parse_port(rest, (size_t)(at - rest)) < 0)
-		return 0;
-	at++;
-	len = strlen(at);
-	if (at[0] == '[')		/* libmilter's [literal] form */
-		return len > 2 && at[len - 1] == ']'
-		    && parse_addr(family, at + 1, len - 2, addr) == 0;
-	return parse_addr(family, at, len, addr) == 0
-	    || valid_hostname(at, len, 0);
-}
-
 static char *
 conv_socket(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	return copy_valid(valid_socket(v), k, v, err, errlen);
+	return copy_valid(cfg_valid_socket(v), k, v, err, errlen);
 }
 
 static char *
@@ -708,54 +417,26 @@ conv_authserv_id(const cfg_key *k, const char *v, char *err, size_t errlen)
 	return copy_valid(valid_token(v, strlen(v)), k, v, err, errlen);
 }
 
-/* A portable user or group name (POSIX 3.437), or a numeric id. */
-static int
-valid_name(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || len > CFG_NAME_MAX || s[0] == '-')
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
-
 static char *
 conv_user_id(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	const char *colon = strchr(v, ':');
-	int	ok;
-
-	if (colon == NULL)
-		ok = valid_name(v, strlen(v));
-	else
-		ok = valid_name(v, (size_t)(colon - v))
-		    && valid_name(colon + 1, strlen(colon + 1));
-	return copy_valid(ok, k, v, err, errlen);
+	return copy_valid(cfg_valid_user_id(v), k, v, err, errlen);
 }
 
 /* Stored in lower case so that the milter compares with strcmp. */
 static char *
 conv_facility(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"mail", "daemon", "local0", "local1", "local2", "local3",
-		"local4", "local5", "local6", "local7",
-	};
-	size_t	i;
+	const char *name = cfg_facility_name(v);
 	char	*s;
 
-	for (i = 0; i < NELEM(names); i++) {
-		if (strcasecmp(v, names[i]) == 0) {
-			if ((s = strdup(names[i])) == NULL)
-				return no_memory(err, errlen);
-			return s;
-		}
+	if (name == NULL) {
+		bad_value(k, v, err, errlen);
+		return NULL;
 	}
-	bad_value(k, v, err, errlen);
-	return NULL;
+	if ((s = strdup(name)) == NULL)
+		return no_memory(err, errlen);
+	return s;
 }
 
 /* One forwarder: ADDR or ADDR@PORT, ADDR an IPv4 or IPv6 literal. */
@@ -767,9 +448,9 @@ valid_forwarder(const char *s, size_t len)
 	unsigned char addr[16];
 	int	family = memchr(s, ':', alen) ? AF_INET6 : AF_INET;
 
-	if (parse_addr(family, s, alen, addr) < 0)
+	if (cfg_parse_addr(family, s, alen, addr) < 0)
 		return 0;
-	return at == NULL || parse_port(at + 1, len - alen - 1) > 0;
+	return at == NULL || cfg_parse_port(at + 1, len - alen - 1) > 0;
 }
 
 /*
@@ -785,7 +466,7 @@ join_list(const cfg_key *k, const char *v, int (*ok)(const char *, size_t), size
 	size_t	len, n = 0;
 	char	*s;
 
-	while ((item = next_item(&p, &len)) != NULL) {
+	while ((item = cfg_next_item(&p, &len)) != NULL) {
 		if (!ok(item, len) || ++n > max) {
 			strbuf_free(&sb);
 			bad_value(k, v, err, errlen);
@@ -833,7 +514,7 @@ valid_tlsa_target(const char *v)
 	const char *dot1, *dot2;
 
 	if (v[0] != '_' || (dot1 = strchr(v, '.')) == NULL
-	    || parse_port(v + 1, (size_t)(dot1 - v - 1)) < 0)
+	    || cfg_parse_port(v + 1, (size_t)(dot1 - v - 1)) < 0)
 		return 0;
 	if ((dot2 = strchr(dot1 + 1, '.')) == NULL)
 		return 0;
@@ -841,8 +522,8 @@ valid_tlsa_target(const char *v)
 				    || strncasecmp(dot1 + 1, "_udp", 4) == 0))
 	      || (dot2 - dot1 == 6 && strncasecmp(dot1 + 1, "_sctp", 5) == 0)))
 		return 0;
-	return valid_hostname(v, strlen(v), 1)
-	    && valid_hostname(dot2 + 1, strlen(dot2 + 1), 0);
+	return cfg_valid_hostname(v, strlen(v), 1)
+	    && cfg_valid_hostname(dot2 + 1, strlen(dot2 + 1), 0);
 }
 
 static char *
@@ -1015,7 +696,7 @@ set_uint(dt_config *c, const cfg_key *k, const char *v, char *err,
 {
 	unsigned long n;
 
-	if (parse_uint(v, strlen(v), k->max, &n) < 0 || n < k->min)
+	if (cfg_parse_uint(v, strlen(v), k->max, &n) < 0 || n < k->min)
 		return bad_value(k, v, err, errlen);
 	*FIELD(c, k->off, unsigned) = (unsigned)n;
 	return 0;
@@ -1100,7 +781,7 @@ set_trusted(dt_config *c, const cfg_key *k, const char *v, char *err,
 		no_memory(err, errlen);
 		return -1;
 	}
-	while ((item = next_item(&p, &len)) != NULL) {
+	while ((item = cfg_next_item(&p, &len)) != NULL) {
 		if (n >= DT_TRUSTED_MAX || !valid_token(item, len)) {
 			free_ids(ids, n);
 			return bad_value(k, v, err, errlen);
@@ -1391,7 +1072,6 @@ dt_config_set(dt_config *c, const char *key, const char *value, char *err,
 	const cfg_key *k = NULL;
 	char	show[CFG_SHOW_MAX + 4];
 	size_t	i;
-	const char *p;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -1418,53 +1098,35 @@ dt_config_set(dt_config *c, const char *key, const char *value, char *err,
 			DT_CONFIG_LINE_MAX);
 		return -1;
 	}
-	for (p = value; *p != '\0'; p++) {
-		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f) {
-			cfg_err(err, errlen, "%s: control character in value",
-				k->name);
-			return -1;
-		}
+	if (cfg_check_value(value) < 0) {
+		cfg_err(err, errlen, "%s: control character in value", k->name);
+		return -1;
 	}
 	return k->set(c, k, value, err, errlen);
 }
 
-/* Apply every line of fp to c; stops at the first error. */
+/* Apply every line of f to c; stops at the first error. */
 static int
-config_parse(dt_config *c, FILE *fp, const char *path, char *err,
-	     size_t errlen)
+config_parse(dt_config *c, cfg_file *f, char *err, size_t errlen)
 {
-	char	line[DT_CONFIG_LINE_MAX + 1], msg[CFG_MSG_MAX];
-	unsigned long lineno = 0;
-	line_status st;
-	char	*key, *value;
+	char	msg[CFG_MSG_MAX], *text, *key, *value;
+	int	got;
 
-	while ((st = read_line(fp, line)) != LINE_EOF) {
-		lineno++;
-		if (st != LINE_OK)
-			return line_error(st, path, lineno, err, errlen);
-		key = strip_line(line);
-		if (*key == '\0')
-			continue;
-		for (value = key; *value != '\0' && !is_blank(*value); value++)
-			continue;
-		if (*value != '\0') {
-			*value++ = '\0';
-			while (is_blank(*value))
-				value++;
-		}
+	while ((got = cfg_file_next(f, &text, err, errlen)) > 0) {
+		cfg_split(text, &key, &value);
 		if (dt_config_set(c, key, value, msg, sizeof(msg)) < 0) {
-			cfg_err(err, errlen, "%s:%lu: %s", path, lineno, msg);
+			cfg_err(err, errlen, "%s:%lu: %s", f->path, f->lineno, msg);
 			return -1;
 		}
 	}
-	return 0;
+	return got;
 }
 
 int
 dt_config_load(dt_config *c, const char *path, char *err, size_t errlen)
 {
 	dt_config tmp;
-	FILE	*fp;
+	cfg_file f;
 	int	rc;
 
 	if (err != NULL && errlen > 0)
@@ -1473,17 +1135,15 @@ dt_config_load(dt_config *c, const char *path, char *err, size_t errlen)
 		cfg_err(err, errlen, "internal error: missing argument");
 		return -1;
 	}
-	if ((fp = fopen(path, "re")) == NULL) {
-		cfg_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	if (cfg_file_open(&f, path, err, errlen) < 0)
 		return -1;
-	}
 	if (config_copy(&tmp, c) < 0) {
-		fclose(fp);
+		cfg_file_close(&f);
 		cfg_err(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	rc = config_parse(&tmp, fp, path, err, errlen);
-	fclose(fp);
+	rc = config_parse(&tmp, &f, err, errlen);
+	cfg_file_close(&f);
 	if (rc < 0) {
 		dt_config_free(&tmp);
 		return -1;
@@ -1504,7 +1164,7 @@ dt_netlist_match(const dt_netlist *l, const char *ip)
 	len = strlen(ip);
 	memset(&q, 0, sizeof(q));
 	q.family = memchr(ip, ':', len) ? AF_INET6 : AF_INET;
-	if (parse_addr(q.family, ip, len, q.addr) < 0)
+	if (cfg_parse_addr(q.family, ip, len, q.addr) < 0)
 		return 0;
 	q.prefix = q.family == AF_INET ? 32 : 128;
 	net_unmap(&q);

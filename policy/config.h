@@ -69,7 +69,9 @@
 
 #include <stddef.h>
 
-#define DT_CONFIG_LINE_MAX	4096	/* bytes per line, terminator excluded */
+#include "cfg_file.h"		/* CFG_LINE_MAX */
+
+#define DT_CONFIG_LINE_MAX	CFG_LINE_MAX	/* bytes per line (util/cfg_file.h) */
 #define DT_DOMAIN_MAX		253	/* RFC 1035 name in text form */
 #define DT_REPLY_TEXT_MAX	480	/* code + xcode + text fit a 512-byte
 					 * reply line (RFC 5321 4.5.3.1.5) */
