@@ -8,7 +8,8 @@
  *	-c FILE		configuration (default /etc/dmarctls/dmarctls.conf when it
  *			exists, else the built-in defaults)
  *	-f		stay in the foreground
- *	-n		check the configuration (and build the engines) and exit
+ *	-n		check the configuration, the users, directories and files
+ *			it names (preflight.c), build the engines, and exit
  *	-p SOCKET	override the Socket key
  *
  *	Order of start: read the configuration and build the engines, open
@@ -42,7 +43,9 @@
 
 #include "callbacks.h"
 #include "generation.h"
+#include "listen_socket.h"
 #include "log.h"
+#include "preflight.h"
 #include "sighup.h"
 
 #define DT_DEFAULT_CONFIG	"/etc/dmarctls/dmarctls.conf"
@@ -197,14 +200,15 @@ static int
 dt_listen(const dt_config *cfg)
 {
 	char	*spec = dt_socket_spec(cfg->socket);
+	int	rc = 0;
 
 	/* header fields over 64 KB exist (Postfix's header_size_limit is 100 KB) */
 	(void)smfi_setmaxdatasize(DT_MAX_PACKET);
 	if (spec == NULL || smfi_register(dt_milter_desc) != MI_SUCCESS
-	    || smfi_setconn(spec) != MI_SUCCESS || smfi_opensocket(1) != MI_SUCCESS) {
+	    || (rc = dt_socket_open(cfg, spec)) != 0) {
 		dt_log(LOG_ERR, "cannot listen on %s", cfg->socket);
 		free(spec);
-		return EX_OSERR;
+		return rc ? rc : EX_OSERR;
 	}
 	free(spec);
 	dt_nodelay();
@@ -259,13 +263,11 @@ main(int argc, char **argv)
 	if (!check_only)
 		dt_block_signals();
 	dt_log_open("dmarctls-milter", 0, NULL, 1);
+	if (check_only)
+		return dt_preflight(opt_config, opt_socket);
 	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0) {
 		dt_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
-	}
-	if (check_only) {
-		dt_gen_shutdown();
-		return 0;
 	}
 	g = dt_gen_acquire();
 	dt_log_open("dmarctls-milter", g->cfg.syslog, g->cfg.syslog_facility, foreground);
@@ -283,6 +285,7 @@ main(int argc, char **argv)
 	    g->cfg.authserv_id);
 	dt_gen_release(g);
 	rc = smfi_main();
+	dt_socket_remove();
 	dt_log(LOG_INFO, "dmarctls-milter stopped");
 	dt_gen_shutdown();
 	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;

@@ -117,6 +117,7 @@ static const size_t cfg_str_fields[] = {
 	offsetof(dt_config, unbound_config_file), offsetof(dt_config, psl_file),
 	offsetof(dt_config, reject_reply), offsetof(dt_config, tempfail_reply),
 	offsetof(dt_config, tlsa_target), offsetof(dt_config, tls_certificate),
+	offsetof(dt_config, socket_group), offsetof(dt_config, source),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -423,6 +424,13 @@ conv_user_id(const cfg_key *k, const char *v, char *err, size_t errlen)
 	return copy_valid(cfg_valid_user_id(v), k, v, err, errlen);
 }
 
+static char *
+conv_group(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	/* a group name is spelled like a user name: UserID without ":" */
+	return copy_valid(strchr(v, ':') == NULL && cfg_valid_user_id(v), k, v, err, errlen);
+}
+
 /* Stored in lower case so that the milter compares with strcmp. */
 static char *
 conv_facility(const cfg_key *k, const char *v, char *err, size_t errlen)
@@ -702,6 +710,30 @@ set_uint(dt_config *c, const cfg_key *k, const char *v, char *err,
 	return 0;
 }
 
+/*
+ * SocketMode: octal permission bits, as chmod(1) takes them.  Bits beyond
+ * 0777 (setuid, sticky) mean nothing on a socket and are refused.
+ */
+static int
+set_mode(dt_config *c, const cfg_key *k, const char *v, char *err,
+	 size_t errlen)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (*v == '\0' || strlen(v) > 4)
+		return bad_value(k, v, err, errlen);
+	for (p = v; *p != '\0'; p++) {
+		if (*p < '0' || *p > '7')
+			return bad_value(k, v, err, errlen);
+		n = n * 8 + (unsigned long)(*p - '0');
+	}
+	if (n > 0777)
+		return bad_value(k, v, err, errlen);
+	*FIELD(c, k->off, unsigned) = (unsigned)n;
+	return 0;
+}
+
 /* Words that map to an int: DMARCDiscovery, Quarantine. */
 static int
 set_discovery(dt_config *c, const cfg_key *k, const char *v, char *err,
@@ -895,6 +927,9 @@ static const cfg_key cfg_keys[] = {
 	STR("AuthservID", authserv_id, conv_authserv_id,
 	    "an authserv-id (a host name or other MIME token)"),
 	STR("UserID", user_id, conv_user_id, "USER or USER:GROUP"),
+	{ "SocketMode", set_mode, OFF(socket_mode), NULL, 0, 0,
+	  "octal permission bits 0..0777, e.g. 0660" },
+	STR("SocketGroup", socket_group, conv_group, "a group name or number"),
 	STR("PidFile", pid_file, conv_path, "an absolute path"),
 	BOOL("Syslog", syslog),
 	STR("SyslogFacility", syslog_facility, conv_facility,
@@ -983,6 +1018,7 @@ dt_config_defaults(dt_config *c)
 	c->max_from_domains = DT_DEFAULT_MAX_FROM;
 	c->require_tls_header = 1;
 	c->dry_run = 0;
+	c->socket_mode = DT_DEFAULT_SOCKET_MODE;
 }
 
 void
@@ -1065,9 +1101,54 @@ fail:
 	return -1;
 }
 
+/* The row of key in cfg_keys, or -1. */
+static int
+key_index(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(cfg_keys); i++)
+		if (strcasecmp(key, cfg_keys[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* key_line and key_cmdline have a slot per row of the table. */
+typedef char cfg_keys_fit[NELEM(cfg_keys) <= DT_CONFIG_KEYS_MAX ? 1 : -1];
+
+static int config_set(dt_config *c, const char *key, const char *value,
+		      char *err, size_t errlen);
+
 int
 dt_config_set(dt_config *c, const char *key, const char *value, char *err,
 	      size_t errlen)
+{
+	int	i;
+
+	if (config_set(c, key, value, err, errlen) < 0)
+		return -1;
+	if ((i = key_index(key)) >= 0)
+		c->key_cmdline[i] = 1;
+	return 0;
+}
+
+const char *
+dt_config_origin(const dt_config *c, const char *key, char *buf, size_t len)
+{
+	int	i = key_index(key);
+
+	if (i < 0 || c->key_cmdline[i])
+		snprintf(buf, len, "%s", i < 0 ? "unknown key" : "command line");
+	else if (c->key_line[i] == 0 || c->source == NULL)
+		snprintf(buf, len, "built-in default");
+	else
+		snprintf(buf, len, "%s:%lu", c->source, c->key_line[i]);
+	return buf;
+}
+
+static int
+config_set(dt_config *c, const char *key, const char *value, char *err,
+	   size_t errlen)
 {
 	const cfg_key *k = NULL;
 	char	show[CFG_SHOW_MAX + 4];
@@ -1114,10 +1195,12 @@ config_parse(dt_config *c, cfg_file *f, char *err, size_t errlen)
 
 	while ((got = cfg_file_next(f, &text, err, errlen)) > 0) {
 		cfg_split(text, &key, &value);
-		if (dt_config_set(c, key, value, msg, sizeof(msg)) < 0) {
+		if (config_set(c, key, value, msg, sizeof(msg)) < 0) {
 			cfg_err(err, errlen, "%s:%lu: %s", f->path, f->lineno, msg);
 			return -1;
 		}
+		c->key_line[key_index(key)] = f->lineno;
+		c->key_cmdline[key_index(key)] = 0;
 	}
 	return got;
 }
@@ -1142,6 +1225,14 @@ dt_config_load(dt_config *c, const char *path, char *err, size_t errlen)
 		cfg_err(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	free(tmp.source);
+	if ((tmp.source = strdup(path)) == NULL) {
+		cfg_file_close(&f);
+		dt_config_free(&tmp);
+		cfg_err(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	memset(tmp.key_line, 0, sizeof(tmp.key_line));
 	rc = config_parse(&tmp, &f, err, errlen);
 	cfg_file_close(&f);
 	if (rc < 0) {

@@ -8,6 +8,8 @@
  *	int  dt_config_set(dt_config *c, const char *key, const char *value,
  *		char *err, size_t errlen);
  *	void dt_config_free(dt_config *c);
+ *	const char *dt_config_origin(const dt_config *c, const char *key,
+ *		char *buf, size_t len);
  *	int  dt_netlist_match(const dt_netlist *l, const char *ip);
  *	int  dt_config_trusted_id(const dt_config *c, const char *authserv_id);
  *	int  dt_config_reply(const char *tmpl, const char *domain,
@@ -35,6 +37,12 @@
  *
  *	All three report errors as a NUL-terminated message in err (which may
  *	be NULL) and return -1; they return 0 on success.
+ *
+ *	dt_config_origin() writes where key got its value into buf and
+ *	returns buf: "file:line" for the last line of the loaded file that set
+ *	it, "built-in default" when no line did, "command line" when
+ *	dt_config_set() set it last (-p).  The admin checks of -n name the
+ *	line with it.
  *
  *	dt_netlist_match() returns 1 when ip (IPv4 or IPv6 text, no brackets,
  *	no zone) lies in one of the list's networks, and 0 otherwise -- also
@@ -88,6 +96,8 @@
 #define DT_DEFAULT_TEMPFAIL_REPLY "451 4.7.5 DMARC policy for %d could not be retrieved"
 #define DT_DEFAULT_DNS_TIMEOUT	5
 #define DT_DEFAULT_MAX_FROM	8
+#define DT_DEFAULT_SOCKET_MODE	0660	/* owner and group: the MTA's group */
+#define DT_CONFIG_KEYS_MAX	64	/* rows of the key table (origins) */
 
 typedef struct dt_netlist dt_netlist;	/* opaque CIDR list */
 
@@ -116,6 +126,13 @@ typedef struct dt_config {
 	char	*tempfail_reply;	/* validated template, 4xx 4.x.y text */
 	char	*tlsa_target;		/* _PORT._PROTO.host, NULL = unset */
 	char	*tls_certificate;	/* "path,path" normalised, NULL = unset */
+	char	*socket_group;		/* group of a unix socket, NULL = UserID's */
+	char	*source;		/* the file loaded last, NULL = none */
+	unsigned socket_mode;		/* permission bits of a unix socket */
+	unsigned long key_line[DT_CONFIG_KEYS_MAX];	/* line that set each key
+					 * (table order), 0 = not the file */
+	unsigned char key_cmdline[DT_CONFIG_KEYS_MAX];	/* set by dt_config_set
+					 * after the file */
 	int	syslog, reject_failures, tempfail_on_dns_error, reject_on_no_from,
 		ignore_authenticated, dry_run, require_tls_header;
 	int	quarantine_hold;	/* 1 hold (smfi_quarantine), 0 header */
@@ -136,6 +153,8 @@ int	dt_config_load(dt_config *c, const char *path, char *err, size_t errlen);
 int	dt_config_set(dt_config *c, const char *key, const char *value,
 	    char *err, size_t errlen);
 void	dt_config_free(dt_config *c);
+const char *dt_config_origin(const dt_config *c, const char *key, char *buf,
+	    size_t len);
 int	dt_netlist_match(const dt_netlist *l, const char *ip);
 size_t	dt_netlist_count(const dt_netlist *l);
 int	dt_config_trusted_id(const dt_config *c, const char *authserv_id);

@@ -24,6 +24,9 @@
 #	  (SIGHUP) dane.lua  TLSATarget/TLSCertificate: x-dane=pass; the served
 #	                     file replaced by an old key: x-dane=fail, logged
 #	  (SIGHUP) load.lua  defaults again; 10,000 messages (DT_LOAD_SESSIONS x 10)
+#	  admin.sh           -n checks (user, socket directory, unreadable
+#	                     certificate, with file:line), socket owner, group,
+#	                     mode and removal
 #	then SIGTERM: the milter must stop promptly, exit 0, and (for a
 #	sanitizer build) have reported no error and no leak.
 #
@@ -238,6 +241,8 @@ uid=$(awk '/^Uid:/ { print $2 }' "/proc/$UPID/status" 2>/dev/null)
     not_ok "userid_drops_root_after_binding" "uid ${uid:-?}"
 MLOAD_SOCK="unix:$T/milter.sock" mload_case unix_socket_as_nobody accept/pass "$T/hostile.eml"
 kill -TERM "$UPID"; wait "$UPID"
+# shellcheck source=admin.sh
+. "$SRCDIR/admin.sh"
 write_conf Socket "inet6:$PORT@[::1]"
 "$MILTER" -f -c "$T/dmarctls.conf" 2>>"$T/milter.log" &
 UPID=$!

@@ -195,6 +195,84 @@ free_twice_is_harmless(void **state UNUSED)
 }
 
 /* ------------------------------------------------------------------ */
+/* The unix socket's group and mode; where each key was set            */
+/* ------------------------------------------------------------------ */
+
+static void
+socket_mode_default_is_0660(void **state UNUSED)
+{
+	dt_config c;
+
+	dt_config_defaults(&c);
+	assert_int_equal(c.socket_mode, 0660);
+	assert_null(c.socket_group);
+	dt_config_free(&c);
+}
+
+static void
+socket_mode_is_octal_up_to_0777(void **state UNUSED)
+{
+	dt_config c;
+
+	dt_config_defaults(&c);
+	assert_int_equal(dt_config_set(&c, "SocketMode", "0770", err, sizeof(err)), 0);
+	assert_int_equal(c.socket_mode, 0770);
+	assert_int_equal(dt_config_set(&c, "SocketMode", "600", err, sizeof(err)), 0);
+	assert_int_equal(c.socket_mode, 0600);
+	dt_config_free(&c);
+	assert_false(accepts("SocketMode", "0888"));
+	assert_false(accepts("SocketMode", "1777"));	/* sticky: not for sockets */
+	assert_false(accepts("SocketMode", "00660"));
+	assert_false(accepts("SocketMode", "rw-rw----"));
+	assert_false(accepts("SocketMode", "-660"));
+}
+
+static void
+socket_group_is_a_name(void **state UNUSED)
+{
+	assert_stored("SocketGroup", "postfix", socket_group, "postfix");
+	assert_stored("SocketGroup", "115", socket_group, "115");
+	assert_false(accepts("SocketGroup", "post fix"));
+	assert_false(accepts("SocketGroup", "-postfix"));
+	assert_false(accepts("SocketGroup", "a:b"));
+}
+
+static void
+origin_names_file_and_line(void **state UNUSED)
+{
+	dt_config c;
+	char	buf[512], want[512];
+
+	assert_int_equal(load_text(&c, "# comment\nUserID dmarctls\n\n"
+	    "Socket unix:/x/y.sock\nUserID other\n"), 0);
+	snprintf(want, sizeof(want), "%s/load.conf:5", tmpdir);
+	assert_string_equal(dt_config_origin(&c, "userid", buf, sizeof(buf)), want);
+	snprintf(want, sizeof(want), "%s/load.conf:4", tmpdir);
+	assert_string_equal(dt_config_origin(&c, "Socket", buf, sizeof(buf)), want);
+	assert_string_equal(dt_config_origin(&c, "PidFile", buf, sizeof(buf)),
+	    "built-in default");
+	assert_int_equal(dt_config_set(&c, "Socket", "inet:1@127.0.0.1", err, sizeof(err)), 0);
+	assert_string_equal(dt_config_origin(&c, "Socket", buf, sizeof(buf)), "command line");
+	dt_config_free(&c);
+}
+
+static void
+origin_survives_a_failed_reload(void **state UNUSED)
+{
+	dt_config c;
+	char	buf[512], want[512];
+	const char *bad = write_file("bad.conf", "PidFile /run/x.pid\nSocketMode 9\n");
+
+	assert_int_equal(load_text(&c, "\nPidFile /run/a.pid\n"), 0);
+	assert_int_equal(dt_config_load(&c, bad, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: ", bad);
+	assert_memory_equal(err, want, strlen(want));
+	snprintf(want, sizeof(want), "%s/load.conf:2", tmpdir);
+	assert_string_equal(dt_config_origin(&c, "PidFile", buf, sizeof(buf)), want);
+	dt_config_free(&c);
+}
+
+/* ------------------------------------------------------------------ */
 /* File format                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -1431,6 +1509,11 @@ main(void)
 		cmocka_unit_test(reply_null_or_empty_domain),
 		cmocka_unit_test(reply_too_small_buffer_is_error),
 		cmocka_unit_test(reply_malformed_template_is_error),
+		cmocka_unit_test(socket_mode_default_is_0660),
+		cmocka_unit_test(socket_mode_is_octal_up_to_0777),
+		cmocka_unit_test(socket_group_is_a_name),
+		cmocka_unit_test(origin_names_file_and_line),
+		cmocka_unit_test(origin_survives_a_failed_reload),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
