@@ -38,6 +38,8 @@ nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
 ca-certificates perl
 postfix swaks libnet-ssleay-perl miltertest
 opendkim opendmarc m4
+libsqlite3-dev sqlite3 libpq-dev postgresql-15 libxml2-dev libxml2-utils zlib1g-dev
+dmarc-cat
 "
 
 # Print the packages dpkg does not list as fully installed.

@@ -27,6 +27,7 @@
 #include "callbacks.h"
 #include "generation.h"
 #include "log.h"
+#include "report_handoff.h"
 #include "strbuf.h"
 
 #define DT_AR_NAME	"Authentication-Results"
@@ -449,6 +450,8 @@ dt_eom(SMFICTX *ctx)
 		break;
 	}
 	dt_log_verdict(c, v);
+	/* durable (or spooled) before the MTA hears the reply */
+	dt_report_message(&c->gen->cfg, v, c->qid);
 	dt_msg_reset(c);
 	return rc;
 }

@@ -44,6 +44,7 @@
 #include "callbacks.h"
 #include "generation.h"
 #include "listen_socket.h"
+#include "report_handoff.h"
 #include "log.h"
 #include "preflight.h"
 #include "sighup.h"
@@ -279,6 +280,10 @@ main(int argc, char **argv)
 	}
 	if (dt_write_pidfile(g->cfg.pid_file) < 0 || dt_drop_privileges(g->cfg.user_id) < 0)
 		return EX_OSERR;
+	/* after daemon() and the privilege drop: the writer is a thread, and
+	 * the store and spool belong to the user the milter runs as */
+	if (dt_report_start(&g->cfg) < 0)
+		return EX_OSERR;
 	dt_sighup_set_handler(dt_reload);
 	dt_start_refresher();
 	dt_log(LOG_INFO, "dmarctls-milter started on %s (authserv-id %s)", g->cfg.socket,
@@ -286,6 +291,7 @@ main(int argc, char **argv)
 	dt_gen_release(g);
 	rc = smfi_main();
 	dt_socket_remove();
+	dt_report_stop();
 	dt_log(LOG_INFO, "dmarctls-milter stopped");
 	dt_gen_shutdown();
 	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;

@@ -118,6 +118,10 @@ static const size_t cfg_str_fields[] = {
 	offsetof(dt_config, reject_reply), offsetof(dt_config, tempfail_reply),
 	offsetof(dt_config, tlsa_target), offsetof(dt_config, tls_certificate),
 	offsetof(dt_config, socket_group), offsetof(dt_config, source),
+	offsetof(dt_config, report_store), offsetof(dt_config, report_spool),
+	offsetof(dt_config, report_org_name), offsetof(dt_config, report_from),
+	offsetof(dt_config, report_contact), offsetof(dt_config, report_submitter),
+	offsetof(dt_config, report_sendmail),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -391,6 +395,58 @@ static char *
 conv_path(const cfg_key *k, const char *v, char *err, size_t errlen)
 {
 	return copy_valid(cfg_valid_path(v), k, v, err, errlen);
+}
+
+/* ReportStore: sqlite:/absolute/path or a libpq URI (postgresql://...). */
+static int
+valid_store(const char *v)
+{
+	if (cfg_has_blank(v))
+		return 0;
+	if (strncmp(v, "sqlite:", 7) == 0)
+		return v[7] == '/';
+	return (strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0);
+}
+
+static char *
+conv_store(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	return copy_valid(valid_store(v), k, v, err, errlen);
+}
+
+/* ReportFrom, ReportContact: local@domain, printable ASCII, no blanks or
+ * the characters that would end an address in a header field. */
+static int
+valid_address(const char *v)
+{
+	const char *at = strrchr(v, '@');
+	const unsigned char *p;
+
+	if (at == NULL || at == v || at[1] == '\0')
+		return 0;
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("<>()\",;:\\", *p) != NULL)
+			return 0;
+	return 1;
+}
+
+static char *
+conv_address(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	return copy_valid(valid_address(v), k, v, err, errlen);
+}
+
+/* ReportOrgName: one line of printable ASCII (it goes into XML and mail). */
+static char *
+conv_text(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	const unsigned char *p;
+	int	ok = v[0] != '\0';
+
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < ' ' || *p >= 0x7f)
+			ok = 0;
+	return copy_valid(ok, k, v, err, errlen);
 }
 
 /* TrustAnchorFile: a path, or "none" (the word dns.h understands). */
@@ -973,6 +1029,24 @@ static const cfg_key cfg_keys[] = {
 	    "a TLSA owner name _PORT._tcp.HOST"),
 	BOOL("RequireTLSHeader", require_tls_header),
 	BOOL("DryRun", dry_run),
+	BOOL("Reports", reports),
+	STR("ReportStore", report_store, conv_store,
+	    "sqlite:/PATH or a PostgreSQL URI postgresql://..."),
+	STR("ReportSpool", report_spool, conv_path, "an absolute path"),
+	{ "ReportCommitWait", set_uint, OFF(report_wait_ms), NULL, 1, 10000,
+	  "milliseconds 1..10000" },
+	{ "ReportSpoolMax", set_uint, OFF(report_spool_max_mb), NULL, 1, 65536,
+	  "megabytes 1..65536" },
+	STR("ReportOrgName", report_org_name, conv_text, "one line of printable ASCII"),
+	STR("ReportFrom", report_from, conv_address, "an address local@domain"),
+	STR("ReportContact", report_contact, conv_address, "an address local@domain"),
+	STR("ReportSubmitter", report_submitter, conv_authserv_id, "a host name"),
+	STR("ReportSendmail", report_sendmail, conv_path, "an absolute path"),
+	{ "ReportRetention", set_uint, OFF(report_retention_days), NULL, 1, 3650,
+	  "days 1..3650" },
+	{ "ReportMaxURIs", set_uint, OFF(report_max_uris), NULL, 1, 8,
+	  "an integer 1..8" },
+	BOOL("FailureReports", failure_reports),
 };
 
 #undef OFF
@@ -1019,6 +1093,13 @@ dt_config_defaults(dt_config *c)
 	c->require_tls_header = 1;
 	c->dry_run = 0;
 	c->socket_mode = DT_DEFAULT_SOCKET_MODE;
+	c->report_store = xstrdup(DT_DEFAULT_REPORT_STORE);
+	c->report_spool = xstrdup(DT_DEFAULT_REPORT_SPOOL);
+	c->report_sendmail = xstrdup(DT_DEFAULT_REPORT_SENDMAIL);
+	c->report_wait_ms = DT_DEFAULT_REPORT_WAIT_MS;
+	c->report_spool_max_mb = DT_DEFAULT_REPORT_SPOOL_MB;
+	c->report_retention_days = DT_DEFAULT_REPORT_RETENTION;
+	c->report_max_uris = DT_DEFAULT_REPORT_MAX_URIS;
 }
 
 void

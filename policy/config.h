@@ -98,6 +98,13 @@
 #define DT_DEFAULT_MAX_FROM	8
 #define DT_DEFAULT_SOCKET_MODE	0660	/* owner and group: the MTA's group */
 #define DT_CONFIG_KEYS_MAX	64	/* rows of the key table (origins) */
+#define DT_DEFAULT_REPORT_STORE	"sqlite:/var/lib/dmarctls/reports.db"
+#define DT_DEFAULT_REPORT_SPOOL	"/var/lib/dmarctls/reports.spool"
+#define DT_DEFAULT_REPORT_SENDMAIL "/usr/sbin/sendmail"
+#define DT_DEFAULT_REPORT_WAIT_MS 500
+#define DT_DEFAULT_REPORT_SPOOL_MB 256
+#define DT_DEFAULT_REPORT_RETENTION 7
+#define DT_DEFAULT_REPORT_MAX_URIS 4
 
 typedef struct dt_netlist dt_netlist;	/* opaque CIDR list */
 
@@ -146,6 +153,20 @@ typedef struct dt_config {
 	size_t	ndane_endpoints;
 	dt_netlist *trusted_networks;	/* evaluated, but their REQUIRETLS fields
 					 * are believed (NULL = none) */
+	/* DMARC reports (report/, dmarctls-reports): off unless Reports yes */
+	int	reports;		/* record a row per message and author domain */
+	char	*report_store;		/* sqlite:/PATH or postgresql://... */
+	char	*report_spool;		/* local spool when the store is slow or down */
+	unsigned report_wait_ms;	/* eom waits at most this for its commit */
+	unsigned report_spool_max_mb;	/* spool bound; beyond it rows are dropped, logged */
+	char	*report_org_name;	/* <org_name>; default: the authserv-id */
+	char	*report_from;		/* From: of report mail; default dmarc-reports@authserv-id */
+	char	*report_contact;	/* <email>; default: report_from */
+	char	*report_submitter;	/* receiver in Subject/filename; default authserv-id */
+	char	*report_sendmail;	/* sendmail -t -i path */
+	unsigned report_retention_days;	/* rows kept this long after their day */
+	unsigned report_max_uris;	/* rua URIs served per record */
+	int	failure_reports;	/* RFC 9991 failure reports (default no) */
 } dt_config;
 
 void	dt_config_defaults(dt_config *c);

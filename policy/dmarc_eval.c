@@ -223,9 +223,31 @@ applied_policy(eval_state *es, dmarc_policy *policy)
 		if (roll >= rec->pct)
 			*policy = policy_lower(*policy);
 	} else if (rec->testing) {
+		es->out->lowered = *policy != policy_lower(*policy);
 		*policy = policy_lower(*policy);
 	}
 	return 0;
+}
+
+/* What reports need of the record beyond the decision (RFC 9990 3.1.1.5).
+ * A copy that fails for want of memory is left out: reports lose a URI,
+ * the verdict loses nothing. */
+static void
+copy_for_reports(const dmarc_record *rec, dmarc_outcome *out)
+{
+	size_t	i;
+
+	out->have_record = 1;
+	out->adkim = rec->adkim;
+	out->aspf = rec->aspf;
+	out->psd = rec->psd;
+	out->fo = rec->fo;
+	for (i = 0; i < rec->nrua_kept && i < DMARC_RECORD_MAX_URIS; i++)
+		if ((out->rua[out->nrua] = dup_or_null(rec->rua[i])) != NULL)
+			out->nrua++;
+	for (i = 0; i < rec->nruf_kept && i < DMARC_RECORD_MAX_URIS; i++)
+		if ((out->ruf[out->nruf] = dup_or_null(rec->ruf[i])) != NULL)
+			out->nruf++;
 }
 
 static void
@@ -239,6 +261,7 @@ fill_published(eval_state *es)
 	out->np = es->in->mode == DMARC_DISCOVERY_PSL ? DMARC_POLICY_UNSET
 	    : rec->np;
 	out->testing = es->in->mode == DMARC_DISCOVERY_PSL ? 0 : rec->testing;
+	copy_for_reports(rec, out);
 }
 
 /* The verdict, once a usable record is in hand. A pass does not hang on
@@ -346,4 +369,8 @@ dmarc_outcome_free(dmarc_outcome *out)
 	free(out->org_domain);
 	out->policy_domain = NULL;
 	out->org_domain = NULL;
+	while (out->nrua > 0)
+		free(out->rua[--out->nrua]);
+	while (out->nruf > 0)
+		free(out->ruf[--out->nruf]);
 }

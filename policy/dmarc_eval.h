@@ -50,6 +50,7 @@
 #include "dns.h"
 #include "result.h"
 #include "dmarc_discovery.h"	/* dmarc_discovery_mode */
+#include "dmarc_record.h"	/* dmarc_alignment, dmarc_psd, URIs */
 
 #define DMARC_MAX_DKIM_CHECK	32	/* signatures examined for alignment */
 
@@ -78,6 +79,17 @@ typedef struct dmarc_outcome {
 	int		spf_aligned, dkim_aligned, testing;	/* booleans; testing = t=y */
 	const char	*discovery;	/* "treewalk" or "psl" */
 	char		reason[128];	/* short human reason */
+	/* The rest of the record as evaluated, for reports (RFC 9990 section
+	 * 3.1.1.5, RFC 9991): valid only when policy_domain has a usable record
+	 * (have_record); rua/ruf are copies, freed by dmarc_outcome_free(). */
+	int		have_record;
+	int		lowered;	/* t=y lowered the policy (RFC 9990 policy_test_mode) */
+	dmarc_alignment	adkim, aspf;
+	dmarc_psd	psd;
+	unsigned	fo;		/* DMARC_FO_* bits */
+	size_t		nrua, nruf;	/* URIs kept (at most DMARC_RECORD_MAX_URIS) */
+	char		*rua[DMARC_RECORD_MAX_URIS];
+	char		*ruf[DMARC_RECORD_MAX_URIS];
 } dmarc_outcome;
 
 void	dmarc_evaluate(const dmarc_input *in, dmarc_outcome *out);

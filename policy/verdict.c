@@ -140,6 +140,8 @@ dt_eval_envelope(dt_eval *e, const char *ip, const char *helo, const char *mailf
 	spf_check(e->ctx->spf, ip, helo, mailfrom, &e->v.spf);
 	dns_deadline_clear();
 	e->have_envelope = 1;
+	if (ip != NULL)
+		snprintf(e->v.ip, sizeof(e->v.ip), "%s", ip);
 }
 
 void

@@ -90,6 +90,7 @@ typedef struct dt_verdict {
 	size_t		n_tlsreq_in;	/* TLS-Required fields in the message */
 	char		authserv_id[256];
 	dt_tls		tls;
+	char		ip[48];		/* the client address evaluated; "" if none */
 } dt_verdict;
 
 dt_context	*dt_context_new(const dt_config *cfg, char *err, size_t errlen);

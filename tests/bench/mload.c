@@ -9,7 +9,7 @@
  *	      [--rss NAME=PID]... [-v] [-H] [--no-tls] [--requiretls]
  *	      [--mail-arg ARG]... [--crlf-fold] [--timeout MS]
  *	      [--nul] [--bare-cr] [--many-headers N] [--big-header BYTES]
- *	      [--big-body BYTES] [--abort-body] [MESSAGE...]
+ *	      [--big-body BYTES] [--abort-body] [--qid-prefix P] [MESSAGE...]
  *
  * DESCRIPTION
  *	Plays the MTA side of the milter protocol (version 6, the protocol
@@ -58,7 +58,9 @@
  *	discard, error (the milter broke the session), aborted (we cut it),
  *	or any; alternatives with '|'. "/DMARC" also checks the dmarc= word
  *	of the Authentication-Results a milter added. -v prints one line
- *	per message, -H also the header fields the milters added.
+ *	per message (with the queue id sent as macro "i": --qid-prefix P,
+ *	at most 12 characters, then a sequence number; default "ML"), -H
+ *	also the header fields the milters added.
  *
  *	Hostile input (for the milter's robustness tests), applied to every
  *	message: --nul puts NUL bytes in a header field and the body,
@@ -261,6 +263,7 @@ static struct ml_config {
 	struct ml_rss rss[ML_MAX_RSS];
 	int	nrss;
 	int	verbose;
+	const char *qid_prefix;	/* --qid-prefix: queue ids unique across runs */
 	int	show_headers;
 	int	tls;
 	int	crlf_fold;
@@ -1043,7 +1046,7 @@ sess_init(struct ml_sess *s, const struct ml_msg *m, unsigned long seq)
 	memset(s, 0, sizeof(*s));
 	s->m = m;
 	s->seq = seq;
-	snprintf(s->qid, sizeof(s->qid), "ML%09lX", seq);
+	snprintf(s->qid, sizeof(s->qid), "%.12s%09lX", G.qid_prefix, seq);
 	for (i = 0; i < ML_MAX_MILTERS; i++)
 		s->conns[i].fd = -1;
 	s->hv = xgrow(NULL, &s->caphv, m->nfields + 4, sizeof(*s->hv));
@@ -1159,8 +1162,8 @@ print_result(const struct ml_sess *s, double ms, int mismatch)
 	const char *p, *nl;
 
 	pthread_mutex_lock(&out_lock);
-	printf("%s %s action=%s dmarc=%s ms=%.2f", mismatch ? "MISMATCH" : "msg",
-	    s->m->name, action_names[s->action], s->dmarc[0] ? s->dmarc : "-", ms);
+	printf("%s %s action=%s dmarc=%s ms=%.2f qid=%s", mismatch ? "MISMATCH" : "msg",
+	    s->m->name, action_names[s->action], s->dmarc[0] ? s->dmarc : "-", ms, s->qid);
 	if (mismatch)
 		printf(" expected=%s", s->m->expect);
 	if (s->reply.len > 0) {
@@ -1596,7 +1599,7 @@ add_mailarg(const char *s)
 enum {
 	OPT_IP = 256, OPT_HELO, OPT_MAILFROM, OPT_RCPT, OPT_EXPECT, OPT_RSS,
 	OPT_NOTLS, OPT_REQUIRETLS, OPT_MAILARG, OPT_CRLF, OPT_TIMEOUT, OPT_NUL,
-	OPT_BARECR, OPT_MANY, OPT_BIGHDR, OPT_BIGBODY, OPT_ABORT,
+	OPT_BARECR, OPT_MANY, OPT_BIGHDR, OPT_BIGBODY, OPT_ABORT, OPT_QIDPREFIX,
 };
 
 static const struct option long_opts[] = {
@@ -1617,6 +1620,7 @@ static const struct option long_opts[] = {
 	{ "big-header", required_argument, NULL, OPT_BIGHDR },
 	{ "big-body", required_argument, NULL, OPT_BIGBODY },
 	{ "abort-body", no_argument, NULL, OPT_ABORT },
+	{ "qid-prefix", required_argument, NULL, OPT_QIDPREFIX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -1656,6 +1660,7 @@ parse_args(int argc, char **argv)
 	G.rcpt = "bob@receiver.test";
 	G.tls = 1;
 	G.timeout_ms = ML_TIMEOUT_MS;
+	G.qid_prefix = "ML";
 	G.count = -1;
 	while ((ch = getopt_long(argc, argv, "s:c:n:t:w:m:vH", long_opts, NULL)) != -1) {
 		switch (ch) {
@@ -1682,6 +1687,7 @@ parse_args(int argc, char **argv)
 		case OPT_REQUIRETLS: add_mailarg("REQUIRETLS"); break;
 		case OPT_MAILARG: add_mailarg(optarg); break;
 		case OPT_CRLF: G.crlf_fold = 1; break;
+		case OPT_QIDPREFIX: G.qid_prefix = optarg; break;
 		case OPT_TIMEOUT: G.timeout_ms = (int)number(optarg, 1, 3600000, "timeout"); break;
 		case OPT_NUL: G.nul = 1; break;
 		case OPT_BARECR: G.bare_cr = 1; break;

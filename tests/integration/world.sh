@@ -40,6 +40,9 @@
 #	  _25._tcp.pkix.good.test	1 1 1 <leaf SPKI> (unusable for SMTP)
 #	  _25._tcp.mx.insecure.test, _25._tcp.mx.bogus.test  3 1 1 <leaf SPKI>
 #
+#	A suite may add records to the signed test. zone: W_EXTRA_TEST_RECORDS
+#	names a file of zone lines (owner names relative to test.).
+#
 #	After world_init these variables are set: W (the directory), and
 #	W_KEY_RSA2048, W_KEY_RSA1024, W_KEY_RSA512, W_KEY_ED25519 (PEM files),
 #	W_TA (trust anchor DS file), W_UBCONF (libunbound config snippet),
@@ -319,6 +322,8 @@ world_zones() {
 	# of a key that never signed it.
 	{
 		zone_test
+		# a suite's own records for test. (W_EXTRA_TEST_RECORDS: a file)
+		[ -z "${W_EXTRA_TEST_RECORDS:-}" ] || cat "$W_EXTRA_TEST_RECORDS"
 		ds_of "$k_good"
 		ds_of "$k_other"
 		# a DS under the right owner name whose digest matches no key

@@ -1,0 +1,205 @@
+/*
+ * spool.c -- encode rows as lines, append them durably, load them back (see spool.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "strbuf.h"
+
+#define SPOOL_MAGIC	"DTR1"
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+static void
+encode_field(strbuf *sb, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p > ' ' && *p < 0x7f && *p != '%') {
+			strbuf_appendc(sb, (char)*p);
+		} else {
+			strbuf_appendc(sb, '%');
+			strbuf_appendc(sb, hexdig[*p >> 4]);
+			strbuf_appendc(sb, hexdig[*p & 15]);
+		}
+	}
+}
+
+char *
+report_row_encode(const report_row *r)
+{
+	strbuf	sb = STRBUF_INIT;
+	size_t	i;
+
+	strbuf_append(&sb, SPOOL_MAGIC);
+	for (i = 0; i < REPORT_NCOLS; i++) {
+		strbuf_appendc(&sb, '\t');
+		encode_field(&sb, r->col[i] != NULL ? r->col[i] : "");
+	}
+	strbuf_appendc(&sb, '\n');
+	if (sb.failed) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* One field [s, e) unescaped into a new string, or NULL. */
+static char *
+decode_field(const char *s, const char *e)
+{
+	char	*out, *d;
+	int	hi, lo;
+
+	if ((out = malloc((size_t)(e - s) + 1)) == NULL)
+		return NULL;
+	for (d = out; s < e; s++) {
+		if (*s != '%') {
+			if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+				goto bad;
+			*d++ = *s;
+			continue;
+		}
+		if (e - s < 3 || (hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0
+		    || (hi == 0 && lo == 0))
+			goto bad;
+		*d++ = (char)(hi << 4 | lo);
+		s += 2;
+	}
+	*d = '\0';
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+int
+report_row_decode(const char *line, size_t len, report_row *r)
+{
+	const char *p = line, *end = line + len, *tab;
+	size_t	i, ml = strlen(SPOOL_MAGIC);
+
+	memset(r, 0, sizeof(*r));
+	if (len > 0 && line[len - 1] == '\n')
+		end--;
+	if (len > REPORT_SPOOL_LINE_MAX || (size_t)(end - p) < ml
+	    || memcmp(p, SPOOL_MAGIC, ml) != 0)
+		return -1;
+	p += ml;
+	for (i = 0; i < REPORT_NCOLS; i++) {
+		if (p >= end || *p != '\t')
+			goto bad;
+		p++;
+		if ((tab = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			tab = end;
+		if ((r->col[i] = decode_field(p, tab)) == NULL)
+			goto bad;
+		p = tab;
+	}
+	if (p != end)
+		goto bad;
+	return 0;
+bad:
+	report_row_free(r);
+	return -1;
+}
+
+int
+report_spool_append(const char *path, const char *data, size_t len,
+    size_t max_bytes, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t	w;
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size + len > max_bytes) {
+		snprintf(err, errlen, "spool %s is full (%lld bytes)", path,
+		    (long long)st.st_size);
+		close(fd);
+		return -1;
+	}
+	while (len > 0) {
+		if ((w = write(fd, data, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "write %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (fdatasync(fd) < 0) {
+		snprintf(err, errlen, "fdatasync %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return close(fd) == 0 ? 0 : -1;
+}
+
+int
+report_spool_take(const char *path, char *loadpath, size_t size)
+{
+	struct stat st;
+
+	if ((size_t)snprintf(loadpath, size, "%s.load", path) >= size)
+		return -1;
+	if (stat(loadpath, &st) == 0)
+		return 1;
+	if (stat(path, &st) < 0 || st.st_size == 0)
+		return 0;
+	if (rename(path, loadpath) < 0)
+		return -1;
+	return 1;
+}
+
+int
+report_spool_each(const char *loadpath, report_spool_fn fn, void *arg, size_t *bad)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	cap = 0;
+	ssize_t	n;
+	report_row r;
+	int	rc = 0;
+
+	*bad = 0;
+	if ((fp = fopen(loadpath, "re")) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] != '\n' || report_row_decode(line, (size_t)n, &r) < 0) {
+			(*bad)++;
+			continue;
+		}
+		if (fn(arg, &r) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}

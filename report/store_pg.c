@@ -1,0 +1,123 @@
+/*
+ * store_pg.c -- the PostgreSQL backend of the report store (see store.h).
+ *
+ * DESCRIPTION
+ *	libpq, one connection per store handle, text parameters
+ *	(PQexecParams: never pasted into the SQL). Migrations take
+ *	pg_advisory_xact_lock so MX hosts starting together migrate once.
+ *	A connection that broke (server gone) makes every call fail; the
+ *	caller closes the store and opens a new one later.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "store.h"
+
+#define PG_MIGRATION_LOCK	"SELECT pg_advisory_xact_lock(4452781)"	/* "DMARCTLS" */
+
+static void
+pg_err(PGconn *c, const char *what, char *err, size_t errlen)
+{
+	const char *m = PQerrorMessage(c);
+	size_t	n;
+
+	snprintf(err, errlen, "postgresql %s: %s", what, m && *m ? m : "failed");
+	n = strlen(err);
+	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+		err[--n] = '\0';
+}
+
+static PGresult *
+run(PGconn *c, const char *sql, int n, const char *const *p, char *err, size_t errlen)
+{
+	PGresult *r;
+	ExecStatusType st;
+
+	if ((r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0)) == NULL) {
+		pg_err(c, "exec", err, errlen);
+		return NULL;
+	}
+	st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "postgresql: %s", PQresultErrorMessage(r));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+static long long
+rs_pg_exec(void *h, const char *sql, int n, const char *const *p, char *err, size_t errlen)
+{
+	PGresult *r = run(h, sql, n, p, err, errlen);
+	long long changed;
+
+	if (r == NULL)
+		return -1;
+	changed = atoll(PQcmdTuples(r));
+	PQclear(r);
+	return changed;
+}
+
+static int
+rs_pg_query(void *h, const char *sql, int n, const char *const *p, rs_row_fn fn, void *arg,
+    char *err, size_t errlen)
+{
+	PGresult *r = run(h, sql, n, p, err, errlen);
+	const char *vals[64];
+	int	i, j, nc, nr;
+
+	if (r == NULL)
+		return -1;
+	nc = PQnfields(r);
+	if (nc > 64)
+		nc = 64;
+	nr = PQntuples(r);
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < nc; j++)
+			vals[j] = PQgetisnull(r, i, j) ? "" : PQgetvalue(r, i, j);
+		if (fn(arg, nc, vals) != 0)
+			break;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static void
+rs_pg_close(void *h)
+{
+	PQfinish(h);
+}
+
+void *
+rs_pg_open(const char *uri, char *err, size_t errlen)
+{
+	PGconn	*c = PQconnectdb(uri);
+	PGresult *r;
+
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		if (c != NULL)
+			pg_err(c, "connect", err, errlen);
+		else
+			snprintf(err, errlen, "postgresql connect: out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	/* quiet "relation already exists, skipping" notices */
+	if ((r = PQexec(c, "SET client_min_messages TO warning")) != NULL)
+		PQclear(r);
+	return c;
+}
+
+const rs_backend rs_pg_backend = {
+	.kind = "postgresql",
+	.begin_sql = "BEGIN",
+	.lock_sql = PG_MIGRATION_LOCK,
+	.exec = rs_pg_exec,
+	.query = rs_pg_query,
+	.close = rs_pg_close,
+};

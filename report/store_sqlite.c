@@ -1,0 +1,170 @@
+/*
+ * store_sqlite.c -- the SQLite backend of the report store (see store.h).
+ *
+ * DESCRIPTION
+ *	WAL journal, so dmarctls-reports reads while the milter writes;
+ *	synchronous=FULL, so a committed batch survives a power cut, not
+ *	only a kill -9; busy_timeout so a second writer waits instead of
+ *	failing; BEGIN IMMEDIATE for every write transaction (a deferred
+ *	one that reads first gets SQLITE_BUSY in WAL whatever the timeout).
+ *	The last prepared statement is kept: a batch of inserts prepares
+ *	its statement once (matched by its text). Parameters are bound by name ($1, $2, ...).
+ *	WAL needs shared memory on one host: never put the file on NFS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define SQLITE_BUSY_MS	5000
+
+typedef struct rs_sqlite {
+	sqlite3		*db;
+	sqlite3_stmt	*last;
+	char		*last_sql;	/* its text */
+} rs_sqlite;
+
+static void
+rs_err(rs_sqlite *h, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "sqlite %s: %s", what, sqlite3_errmsg(h->db));
+}
+
+static sqlite3_stmt *
+prepare(rs_sqlite *h, const char *sql, int n, const char *const *p, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	char	name[16];
+	int	i, idx;
+
+	if (h->last != NULL && strcmp(h->last_sql, sql) == 0) {
+		st = h->last;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+			rs_err(h, "prepare", err, errlen);
+			return NULL;
+		}
+		sqlite3_finalize(h->last);
+		free(h->last_sql);
+		h->last = st;
+		if ((h->last_sql = strdup(sql)) == NULL) {
+			sqlite3_finalize(st);
+			h->last = NULL;
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "$%d", i + 1);
+		if ((idx = sqlite3_bind_parameter_index(st, name)) == 0)
+			continue;
+		if (sqlite3_bind_text(st, idx, p[i], -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+			rs_err(h, "bind", err, errlen);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+static int
+run(rs_sqlite *h, const char *sql, int n, const char *const *p, rs_row_fn fn, void *arg,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *vals[64];
+	int	rc, i, nc, stop = 0;
+
+	if ((st = prepare(h, sql, n, p, err, errlen)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn == NULL || stop)
+			continue;
+		nc = sqlite3_column_count(st);
+		if (nc > 64)
+			nc = 64;
+		for (i = 0; i < nc; i++) {
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+			if (vals[i] == NULL)
+				vals[i] = "";
+		}
+		stop = fn(arg, nc, vals);
+	}
+	if (rc != SQLITE_DONE) {
+		rs_err(h, "step", err, errlen);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static long long
+rs_sqlite_exec(void *vh, const char *sql, int n, const char *const *p, char *err, size_t errlen)
+{
+	rs_sqlite *h = vh;
+
+	if (run(h, sql, n, p, NULL, NULL, err, errlen) < 0)
+		return -1;
+	return sqlite3_changes(h->db);
+}
+
+static int
+rs_sqlite_query(void *vh, const char *sql, int n, const char *const *p, rs_row_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	return run(vh, sql, n, p, fn, arg, err, errlen);
+}
+
+static void
+rs_sqlite_close(void *vh)
+{
+	rs_sqlite *h = vh;
+
+	sqlite3_finalize(h->last);
+	free(h->last_sql);
+	sqlite3_close(h->db);
+	free(h);
+}
+
+void *
+rs_sqlite_open(const char *path, char *err, size_t errlen)
+{
+	rs_sqlite *h;
+	char	*msg = NULL;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+	    | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "sqlite open %s: %s", path,
+		    h->db ? sqlite3_errmsg(h->db) : "out of memory");
+		sqlite3_close(h->db);
+		free(h);
+		return NULL;
+	}
+	sqlite3_busy_timeout(h->db, SQLITE_BUSY_MS);
+	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+	    NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "sqlite %s: %s", path, msg ? msg : "pragma failed");
+		sqlite3_free(msg);
+		rs_sqlite_close(h);
+		return NULL;
+	}
+	return h;
+}
+
+const rs_backend rs_sqlite_backend = {
+	.kind = "sqlite",
+	.begin_sql = "BEGIN IMMEDIATE",
+	.lock_sql = NULL,
+	.exec = rs_sqlite_exec,
+	.query = rs_sqlite_query,
+	.close = rs_sqlite_close,
+};
