@@ -131,7 +131,7 @@ bench_unbound53() {
 
 bench_build_mload() {
 	MLOAD=$T/mload
-	gcc -O2 -Wall -Wextra -Werror -pthread -I"$BENCH_TOP/policy" -o "$MLOAD" \
+	gcc -O2 -Wall -Wextra -Werror -pthread -I"$BENCH_TOP/util" -o "$MLOAD" \
 	    "$BENCH_SRC/mload.c" "$BENCH_TOP/util/strbuf.c" ||
 	    bench_fatal "mload did not compile"
 	UBSERIAL=$T/ubserial.so
