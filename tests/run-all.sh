@@ -91,6 +91,7 @@ real_world() {
 	suite tests/postfix/run.sh postfix "$1"
 	suite tests/postfix/tls.sh postfix-tls "$1"
 	suite tests/sendmail/run.sh sendmail "$1"
+	suite tests/report/run.sh report "$1"
 }
 
 # fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from tests/fuzz/corpus
