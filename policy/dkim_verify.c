@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <opendkim/dkim.h>
 
@@ -27,6 +28,7 @@
 #include "strbuf.h"
 
 #define DKIM_REPLY_MAX	65535
+#define DKIM_KEY_NAME_MAX	512	/* s._domainkey.d as text; over 253 is invalid anyway */
 
 struct dkim_verifier {
 	DKIM_LIB	*lib;
@@ -38,7 +40,15 @@ struct dkim_session {
 	DKIM		*dkim;
 	int		nosig;		/* no signature: body and eom are skipped */
 	int		failed;		/* libopendkim refused the message */
+	char *const	*authors;	/* the From domains, for dkim_prescreen */
+	size_t		nauthors;
 };
+
+typedef struct dkim_rank {
+	DKIM_SIGINFO	*sig;
+	size_t		labels;		/* trailing labels d= shares with an author */
+	size_t		pos;		/* header order, for a stable sort */
+} dkim_rank;
 
 typedef struct dkim_query {
 	int	status;		/* DKIM_DNS_SUCCESS or DKIM_DNS_ERROR */
@@ -168,12 +178,82 @@ dkim_q_close(void *srv)
 {
 }
 
-/* dkim_prescreen - verify at most DKIM_MAX_SIGS signatures (DNS work is bounded) */
+/* dkim_label_start - the start of name's last k labels, or NULL */
+static const char *
+dkim_label_start(const char *name, size_t len, size_t k)
+{
+	while (len > 0) {
+		len--;
+		if (name[len] == '.' && --k == 0)
+			return name + len + 1;
+	}
+	return k == 1 ? name : NULL;
+}
+
+/* dkim_shared_labels - how many trailing labels a and b share (case-blind) */
+static size_t
+dkim_shared_labels(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), k;
+
+	if (la && a[la - 1] == '.')
+		la--;			/* "example.org." is example.org */
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	for (k = 1;; k++) {
+		const char *pa = dkim_label_start(a, la, k), *pb = dkim_label_start(b, lb, k);
+
+		if (pa == NULL || pb == NULL || (size_t)(a + la - pa) != (size_t)(b + lb - pb)
+		    || strncasecmp(pa, pb, (size_t)(a + la - pa)) != 0)
+			return k - 1;
+	}
+}
+
+static int
+dkim_rank_cmp(const void *x, const void *y)
+{
+	const dkim_rank *a = x, *b = y;
+
+	if (a->labels != b->labels)
+		return a->labels > b->labels ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/*
+ * dkim_prescreen - runs in dkim_eoh before any key is asked for. The
+ * signatures whose d= is closest to a From domain (most trailing labels in
+ * common: the ones that can align) are moved to the front, so that the key
+ * lookups of unrelated signatures, whose servers a forger may make silent,
+ * cannot spend the phase's DNS budget before an aligned signature is
+ * asked. Then at most DKIM_MAX_SIGS are verified (DNS work is bounded).
+ */
 static DKIM_CBSTAT
 dkim_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 {
+	dkim_session *s = dkim_get_user_context(dkim);
+	dkim_rank *rank;
 	int	i;
+	size_t	j;
 
+	if (s != NULL && s->nauthors > 0 && nsigs > 1
+	    && (rank = calloc((size_t)nsigs, sizeof(*rank))) != NULL) {
+		for (i = 0; i < nsigs; i++) {
+			const char *d = (const char *)dkim_sig_getdomain(sigs[i]);
+
+			rank[i].sig = sigs[i];
+			rank[i].pos = (size_t)i;
+			for (j = 0; d != NULL && j < s->nauthors; j++) {
+				size_t	k = dkim_shared_labels(d, s->authors[j]);
+
+				if (k > rank[i].labels)
+					rank[i].labels = k;
+			}
+		}
+		qsort(rank, (size_t)nsigs, sizeof(*rank), dkim_rank_cmp);
+		for (i = 0; i < nsigs; i++)
+			sigs[i] = rank[i].sig;
+		free(rank);
+	}
 	for (i = DKIM_MAX_SIGS; i < nsigs; i++)
 		dkim_sig_ignore(sigs[i]);
 	return DKIM_CBSTAT_CONTINUE;
@@ -226,7 +306,8 @@ dkim_session_new(dkim_verifier *v, const char *id)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->dkim = dkim_verify(v->lib, (const unsigned char *)(id ? id : "dmarctls"), NULL, &st);
-	if (s->dkim == NULL) {
+	if (s->dkim == NULL || dkim_set_user_context(s->dkim, s) != DKIM_STAT_OK) {
+		dkim_free(s->dkim);
 		free(s);
 		return NULL;
 	}
@@ -267,13 +348,17 @@ dkim_session_header_raw(dkim_session *s, const char *field, size_t len)
 }
 
 int
-dkim_session_eoh(dkim_session *s)
+dkim_session_eoh(dkim_session *s, char *const *authors, size_t nauthors)
 {
 	DKIM_STAT st;
 
 	if (s->failed)
 		return -1;
+	s->authors = authors;		/* read by dkim_prescreen, in dkim_eoh only */
+	s->nauthors = nauthors;
 	st = dkim_eoh(s->dkim);
+	s->authors = NULL;
+	s->nauthors = 0;
 	if (st == DKIM_STAT_NOSIG)
 		s->nosig = 1;
 	return 0;
@@ -304,12 +389,37 @@ dkim_copy_tag(DKIM_SIGINFO *sig, const char *tag, char *out, size_t outlen, size
 	out[o] = '\0';
 }
 
+/*
+ * dkim_key_name_valid - could <s>._domainkey.<d> be asked at all? An empty
+ * label or one over 63 octets in s= or d= (both come from the message)
+ * makes the key name impossible: no query was possible, so nothing
+ * temporary happened, and the signature is a permerror (RFC 6376 3.6.2.2,
+ * 6.1.2), never a temperror a forger could use to excuse a forgery.
+ */
+static int
+dkim_key_name_valid(DKIM_SIGINFO *sig)
+{
+	const char *s = (const char *)dkim_sig_gettagvalue(sig, 0, (unsigned char *)"s");
+	const char *d = (const char *)dkim_sig_gettagvalue(sig, 0, (unsigned char *)"d");
+	char	name[DKIM_KEY_NAME_MAX];
+	int	n;
+
+	if (s == NULL || d == NULL)
+		return 0;
+	n = snprintf(name, sizeof(name), "%s._domainkey.%s", s, d);
+	return n > 0 && (size_t)n < sizeof(name) && dns_name_valid(name);
+}
+
 /* dkim_error_result - the result for a signature libopendkim did not pass */
 static dkim_res
 dkim_error_result(DKIM_SIGINFO *sig, char *reason, size_t rlen)
 {
 	int	err = dkim_sig_geterror(sig);
 
+	if (err == DKIM_SIGERROR_KEYFAIL && !dkim_key_name_valid(sig)) {
+		snprintf(reason, rlen, "key name is not a valid DNS name");
+		return DKIM_RES_PERMERROR;
+	}
 	switch (err) {
 	case DKIM_SIGERROR_KEYFAIL:
 		snprintf(reason, rlen, "key lookup failed");

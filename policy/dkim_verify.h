@@ -7,7 +7,7 @@
  *
  *	dkim_session *dkim_session_new(dkim_verifier *v, const char *id);
  *	int dkim_session_header(dkim_session *s, const char *field, size_t len);
- *	int dkim_session_eoh(dkim_session *s);
+ *	int dkim_session_eoh(dkim_session *s, char *const *authors, size_t nauthors);
  *	int dkim_session_body(dkim_session *s, const unsigned char *buf, size_t len);
  *	size_t dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max);
  *	void dkim_session_free(dkim_session *s);
@@ -18,11 +18,20 @@
  *	message as it streams by: each header field as "Name: value" (folding
  *	kept, no final line break), end of headers, body chunks (LF or CRLF
  *	line ends), then end of message, which reports one result per
- *	signature, in header order, at most max of them.
+ *	signature, at most max of them.
+ *
+ *	Keys are asked for at end of headers (libopendkim's dkim_eoh), so the
+ *	caller gives that call its DNS budget, and passes the From domains:
+ *	signatures are verified, and reported, closest to an author first
+ *	(most trailing labels of d= in common; header order among equals), so
+ *	that unrelated signatures with silent key servers cannot spend the
+ *	budget before a signature that can align is asked.
  *
  *	Every signature gets a result: pass; fail (bad signature, body hash
  *	mismatch, rsa-sha1 or an RSA key under 1024 bits: RFC 8301); permerror
- *	(malformed signature, no key); temperror (the key lookup failed);
+ *	(malformed signature, no key, or a key name <s>._domainkey.<d> that
+ *	is not a valid DNS name: no query was possible); temperror (the key
+ *	lookup failed);
  *	neutral (not evaluated: more than DKIM_MAX_SIGS signatures).
  */
 #ifndef DMARCTLS_DKIM_VERIFY_H
@@ -53,7 +62,7 @@ dkim_verifier	*dkim_verifier_new(dns_resolver *r, char *err, size_t errlen);
 void		dkim_verifier_free(dkim_verifier *v);
 dkim_session	*dkim_session_new(dkim_verifier *v, const char *id);
 int		dkim_session_header(dkim_session *s, const char *field, size_t len);
-int		dkim_session_eoh(dkim_session *s);
+int		dkim_session_eoh(dkim_session *s, char *const *authors, size_t nauthors);
 int		dkim_session_body(dkim_session *s, const unsigned char *buf, size_t len);
 size_t		dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max);
 void		dkim_session_free(dkim_session *s);

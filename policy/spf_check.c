@@ -174,27 +174,33 @@ spf_domain_of(const char *addr, char *out, size_t outlen)
 	out[len] = '\0';
 }
 
-void
-spf_check(spf_checker *c, const char *ip, const char *helo, const char *mailfrom,
-    spf_outcome *out)
+/* spf_phase - one identity's budget: every query of its check ends by then */
+static void
+spf_phase(unsigned budget_ms)
 {
-	char	sender[SPF_ADDR_MAX], heloaddr[SPF_ADDR_MAX];
-	int	helo_ok = spf_helo_usable(helo);
+	if (budget_ms)
+		dns_deadline_set(budget_ms);
+	else
+		dns_deadline_clear();
+}
 
-	memset(out, 0, sizeof(*out));
-	out->mailfrom = out->helo = SPF_RES_NONE;
-	out->null_sender = spf_mailfrom_is_null(mailfrom);
-	if (helo_ok) {
-		snprintf(heloaddr, sizeof(heloaddr), "postmaster@%s", helo);
-		snprintf(out->helo_domain, sizeof(out->helo_domain), "%s", helo);
-		out->helo = spf_query(c, ip, helo, heloaddr);
-	}
+/*
+ * spf_check_mailfrom - the MAIL FROM identity, the only one DMARC uses
+ * (RFC 9989 4.4.2). For the null sender it is postmaster@HELO (RFC 7208
+ * 2.4), and that one check also gives the HELO result.
+ */
+static void
+spf_check_mailfrom(spf_checker *c, const char *ip, const char *helo, int helo_ok,
+    const char *mailfrom, spf_outcome *out)
+{
+	char	sender[SPF_ADDR_MAX];
+
 	if (out->null_sender) {
-		/* RFC 7208 2.4: the MAIL FROM identity is postmaster@HELO */
 		if (!helo_ok)
 			return;
+		snprintf(sender, sizeof(sender), "postmaster@%s", helo);
 		snprintf(out->domain, sizeof(out->domain), "%s", helo);
-		out->mailfrom = out->helo;
+		out->mailfrom = spf_query(c, ip, helo, sender);
 		return;
 	}
 	spf_strip(mailfrom, sender, sizeof(sender));
@@ -204,4 +210,34 @@ spf_check(spf_checker *c, const char *ip, const char *helo, const char *mailfrom
 		return;
 	}
 	out->mailfrom = spf_query(c, ip, helo_ok ? helo : NULL, sender);
+}
+
+void
+spf_check(spf_checker *c, const char *ip, const char *helo, const char *mailfrom,
+    unsigned budget_ms, spf_outcome *out)
+{
+	char	heloaddr[SPF_ADDR_MAX];
+	int	helo_ok = spf_helo_usable(helo);
+
+	memset(out, 0, sizeof(*out));
+	out->mailfrom = out->helo = SPF_RES_NONE;
+	out->null_sender = spf_mailfrom_is_null(mailfrom);
+	/*
+	 * MAIL FROM first, on a budget of its own: a HELO name whose servers
+	 * never answer (the client chooses it) must not starve the identity
+	 * DMARC depends on into a temperror.
+	 */
+	spf_phase(budget_ms);
+	spf_check_mailfrom(c, ip, helo, helo_ok, mailfrom, out);
+	if (helo_ok) {
+		snprintf(out->helo_domain, sizeof(out->helo_domain), "%s", helo);
+		if (out->null_sender) {
+			out->helo = out->mailfrom;
+		} else {
+			snprintf(heloaddr, sizeof(heloaddr), "postmaster@%s", helo);
+			spf_phase(budget_ms);
+			out->helo = spf_query(c, ip, helo, heloaddr);
+		}
+	}
+	dns_deadline_clear();
 }

@@ -5,7 +5,7 @@
  *	spf_checker *spf_checker_new(dns_resolver *r);
  *	void spf_checker_free(spf_checker *c);
  *	void spf_check(spf_checker *c, const char *ip, const char *helo,
- *	               const char *mailfrom, spf_outcome *out);
+ *	               const char *mailfrom, unsigned budget_ms, spf_outcome *out);
  *	int spf_mailfrom_is_null(const char *mailfrom);
  *
  * DESCRIPTION
@@ -14,6 +14,11 @@
  *	postmaster@HELO (RFC 7208 section 2.4). The HELO identity is checked
  *	separately (section 2.3) when the HELO name is a domain. mailfrom may
  *	carry angle brackets. A checker is shared by threads.
+ *
+ *	The MAIL FROM identity is checked first and each identity has its own
+ *	DNS budget of budget_ms (dns_deadline_set(); 0: only the per-query
+ *	timeout), so that a HELO name whose servers never answer cannot turn
+ *	the MAIL FROM result into a temperror. The call leaves no deadline set.
  *
  *	Only out->mailfrom may be used for DMARC alignment: a pass for the HELO
  *	identity must never satisfy DMARC (CVE-2019-20790). When the sender is
@@ -41,7 +46,7 @@ typedef struct spf_outcome {
 spf_checker	*spf_checker_new(dns_resolver *r);
 void		spf_checker_free(spf_checker *c);
 void		spf_check(spf_checker *c, const char *ip, const char *helo,
-		    const char *mailfrom, spf_outcome *out);
+		    const char *mailfrom, unsigned budget_ms, spf_outcome *out);
 int		spf_mailfrom_is_null(const char *mailfrom);
 
 #endif

@@ -126,19 +126,24 @@ dt_eval_new(dt_context *ctx, const char *id)
 
 /*
  * Each phase that asks the DNS has a budget, so that a silent resolver costs
- * a bounded time whatever the number of lookups: SPF at MAIL FROM one
- * DNSTimeout (Sendmail waits 10 s for a filter's reply by default), the end
- * of message two.
+ * a bounded time whatever the number of lookups (Sendmail waits 10 s for a
+ * filter's reply by default; the shipped .mc allows 30 s, Postfix's
+ * milter_command_timeout is 30 s):
+ * - SPF at MAIL FROM: one DNSTimeout for the MAIL FROM identity, then one
+ *   for HELO (spf_check: the HELO check can never starve MAIL FROM);
+ * - DKIM key lookups at end of headers (libopendkim asks for every key in
+ *   dkim_eoh): one DNSTimeout for all signatures together;
+ * - end of message (the keys not yet known, DMARC discovery and alignment):
+ *   two.
  */
-#define DT_ENVELOPE_BUDGET(cfg)	((cfg)->dns_timeout * 1000)
+#define DT_IDENTITY_BUDGET(cfg)	((cfg)->dns_timeout * 1000)
+#define DT_EOH_BUDGET(cfg)	((cfg)->dns_timeout * 1000)
 #define DT_EOM_BUDGET(cfg)	((cfg)->dns_timeout * 2000)
 
 void
 dt_eval_envelope(dt_eval *e, const char *ip, const char *helo, const char *mailfrom)
 {
-	dns_deadline_set(DT_ENVELOPE_BUDGET(e->ctx->cfg));
-	spf_check(e->ctx->spf, ip, helo, mailfrom, &e->v.spf);
-	dns_deadline_clear();
+	spf_check(e->ctx->spf, ip, helo, mailfrom, DT_IDENTITY_BUDGET(e->ctx->cfg), &e->v.spf);
 	e->have_envelope = 1;
 	if (ip != NULL)
 		snprintf(e->v.ip, sizeof(e->v.ip), "%s", ip);
@@ -192,7 +197,9 @@ dt_eval_header(dt_eval *e, const char *name, const char *raw, size_t rawlen,
 void
 dt_eval_eoh(dt_eval *e)
 {
-	(void)dkim_session_eoh(e->dkim);
+	dns_deadline_set(DT_EOH_BUDGET(e->ctx->cfg));
+	(void)dkim_session_eoh(e->dkim, e->from.domain, e->from.n);
+	dns_deadline_clear();
 }
 
 void

@@ -179,8 +179,13 @@ dns_resolver_free(dns_resolver *r)
 	free(r);
 }
 
-/* dns_name_valid - can this name exist in the DNS at all? */
-static int
+/*
+ * dns_name_valid - can this name exist in the DNS at all? A name built
+ * from message or envelope data (a DKIM key name, _dmarc.<From>) that
+ * fails this was never asked: its caller's result is permanent, never
+ * temporary (RFC 6376 6.1.2, RFC 7208 4.3).
+ */
+int
 dns_name_valid(const char *name)
 {
 	size_t	len = strlen(name), label = 0, i;

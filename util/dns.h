@@ -11,6 +11,7 @@
  *	void dns_txt_free(dns_txt *t);
  *	void dns_deadline_set(unsigned ms);
  *	void dns_deadline_clear(void);
+ *	int dns_name_valid(const char *name);
  *
  * DESCRIPTION
  *	One libunbound context is created per process and shared by every
@@ -27,9 +28,16 @@
  *	dns_deadline_set() gives the calling thread a budget: every query it
  *	makes until dns_deadline_clear() ends at the deadline at the latest,
  *	and a query asked after it is DNS_STATUS_TEMPFAIL at once. One phase
- *	of a message (SPF at MAIL FROM; DKIM and DMARC at end of message) thus
+ *	of a message (each SPF identity at MAIL FROM; the DKIM keys at end of
+ *	headers; DMARC at end of message) thus
  *	costs a bounded time even when every server is silent, whatever the
  *	number of lookups.
+ *
+ *	dns_name_valid() says whether a text name could exist: 1 to 253
+ *	octets (one final dot allowed), labels of 1 to 63 octets, no blanks,
+ *	controls or non-ASCII. dns_query() never sends a name that fails it
+ *	and answers NXDOMAIN: no query was possible, so nothing temporary
+ *	happened, and callers must not report a temporary error for it.
  *
  *	dns_lookup_txt() and dns_lookup_rrset() have the dns_txt_fn and
  *	dns_rrset_fn signatures so that policy code can be handed a
@@ -114,6 +122,7 @@ void		dns_lookup_rrset(void *resolver, const char *name, int rrtype, dns_rrset *
 void		dns_txt_free(dns_txt *t);
 void		dns_deadline_set(unsigned ms);
 void		dns_deadline_clear(void);
+int		dns_name_valid(const char *name);
 const char	*dns_status_name(dns_status s);
 const char	*dns_sec_name(dns_sec s);
 

@@ -45,8 +45,9 @@ set -f				# jq paths like .dkim[0].d are not globs
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CASE_TIMEOUT=30			# seconds any one dmarctls-check may take
-TIMEOUT_CASE_MAX=10		# seconds the DNS timeout case may take: with
-				# DNSTimeout 2 the phase budgets allow 2 + 4
+TIMEOUT_CASE_MAX=12		# seconds the DNS timeout case may take: with
+				# DNSTimeout 2 the phase budgets allow 2 + 2
+				# (MAIL FROM, HELO) + 2 (DKIM keys) + 4 (end)
 PASS_IP=192.0.2.10		# inside every test SPF record
 PASS_IP6=2001:db8::25
 FAIL_IP=198.51.100.7		# outside them (but inside helo.good.test's)
@@ -144,6 +145,8 @@ write_conf "$CONF"
 write_conf "$CONF_NOTEMPFAIL" TempfailOnDNSError no
 write_conf "$CONF_TIMEOUT" Resolver "127.0.0.1@$W_HOLE_PORT" DNSTimeout 2
 write_conf "$CONF_PSL" DMARCDiscovery psl
+CONF_SILENT=$T/conf/silent.conf		# the attacks: no 451 to hide behind
+write_conf "$CONF_SILENT" TempfailOnDNSError no DNSTimeout 1
 
 # ----------------------------------------------------------------- messages
 # msg_from NAME FROM... -- a plain message, one From field per argument;
@@ -347,6 +350,64 @@ run_case resolver_timeout_temperror_tempfails "$CONF_TIMEOUT" "$m" $PASS_IP mx.g
 	alice@good.test \
 	'$rc' 3 .action tempfail .dmarc.result temperror .spf.result temperror \
 	"\$secs < $TIMEOUT_CASE_MAX" true
+
+# --- attacker-controlled "DNS errors": with TempfailOnDNSError no a
+# temperror is accepted, so a forger must never be able to cause one. A
+# key name that cannot exist is a permerror (no query was possible); a
+# silent HELO or d= name server cannot starve the checks that can align.
+# forged_sig D S -- a DKIM-Signature field that no key will verify
+forged_sig() {
+	printf 'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=%s; h=from:to:subject; bh=%s; b=%s' \
+	    "$1" "$2" "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" "dGhpcyBpcyBub3QgYSBzaWduYXR1cmUgYXQgYWxs"
+}
+LABEL64=$(printf 'a%.0s' $(seq 64))
+m=$(msg dkim_selector_64 "$(forged_sig good.test "$LABEL64")" "From: CEO <ceo@good.test>")
+run_case dkim_selector_label_over_63_octets_is_permerror "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example ceo@good.test "${REJECTED[@]}" \
+	.dkim[0].result permerror .dkim[0].reason "key name is not a valid DNS name" \
+	.smtp_reply "550 5.7.1 Email rejected per DMARC policy for good.test"
+m=$(msg dkim_selector_empty_label "$(forged_sig good.test "a..b")" "From: CEO <ceo@good.test>")
+run_case dkim_selector_empty_label_is_permerror "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example ceo@good.test "${REJECTED[@]}" .dkim[0].result permerror
+m=$(msg dkim_domain_64 "$(forged_sig "$LABEL64.good.test" rsa)" "From: CEO <ceo@good.test>")
+run_case dkim_domain_label_over_63_octets_is_permerror "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example ceo@good.test "${REJECTED[@]}" .dkim[0].result permerror
+m=$(msg dkim_selector_64_default "$(forged_sig good.test "$LABEL64")" "From: CEO <ceo@good.test>")
+run_case dkim_invalid_key_name_rejects_not_tempfails "$CONF" "$m" $FAIL_IP \
+	mail.attacker.example ceo@good.test "${REJECTED[@]}" .dkim[0].result permerror
+
+m=$(msg_from silent_helo "CEO <ceo@good.test>")
+run_case spf_silent_helo_cannot_starve_mailfrom "$CONF_SILENT" "$m" $FAIL_IP mail.silent.test \
+	ceo@good.test "${REJECTED[@]}" .spf.result fail .spf.helo.result temperror \
+	.spf.helo.domain mail.silent.test '$secs < 6' true
+m=$(msg silent_dkim "$(forged_sig silent.test x)" "$(forged_sig good.test nosuch)" \
+	"From: CEO <ceo@good.test>")
+run_case dkim_silent_signature_cannot_starve_aligned "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example ceo@good.test "${REJECTED[@]}" \
+	.dkim[0].d good.test .dkim[0].result permerror \
+	.dkim[1].d silent.test .dkim[1].result temperror '$secs < 6' true
+m=$(signed_from silent_dkim_real_src "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
+{ forged_sig silent.test x; printf '\r\n'; cat "$m"; } >"$MSG_DIR/silent_dkim_real.eml"
+run_case dkim_silent_signature_first_real_signature_passes "$CONF_SILENT" \
+	"$MSG_DIR/silent_dkim_real.eml" $FAIL_IP mail.attacker.example alice@good.test \
+	'$rc' 0 .action accept .dmarc.result pass .dkim[0].d good.test .dkim[0].result pass \
+	.dkim[1].result temperror
+
+# The other names built from message or envelope data: a MAIL FROM or HELO
+# domain with an impossible label is never asked (SPF none, RFC 7208 4.3),
+# and an author domain so long that _dmarc.<author> exceeds 253 octets
+# walks on to its parents' policy instead of failing.
+m=$(msg_from mailfrom_64 "CEO <ceo@good.test>")
+run_case spf_mailfrom_invalid_label_is_none_not_temperror "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example "ceo@$LABEL64.good.test" "${REJECTED[@]}" .spf.result none
+m=$(msg_from helo_64 "CEO <ceo@good.test>")
+run_case spf_helo_invalid_label_is_none_not_temperror "$CONF_SILENT" "$m" $FAIL_IP \
+	"$LABEL64.attacker.example" ceo@good.test "${REJECTED[@]}" .spf.helo.result none
+LONG_AUTHOR=$(printf '%s.' "${LABEL64:1}" "${LABEL64:1}" "${LABEL64:1}" "${LABEL64:0:50}")good.test
+m=$(msg_from long_author "x@$LONG_AUTHOR")
+run_case dmarc_unqueryable_policy_name_walks_to_parent "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example "x@$LONG_AUTHOR" "${REJECTED[@]}" .dmarc.policy_domain good.test \
+	".dmarc.from_domain|length" 252
 
 # --- RFC 9989 tree walk: psd=y, psd=n, np/sp, more than 8 labels
 m=$(msg_from psd_y "x@org1.psd.test")

@@ -30,6 +30,9 @@
 #	  _dmarc.halfbogus.test  the same trick for the policy record alone:
 #			halfbogus.test (in test.) has working SPF and DKIM,
 #			only its DMARC lookup fails.
+#	  silent.test	no zone: W_UBCONF forwards it to the black hole, so
+#			every lookup under it times out (a HELO name or a
+#			DKIM d= whose servers never answer).
 #
 #	TLS (the DANE self-check; later Postfix serves this certificate): a
 #	test CA and a server leaf for mx.good.test (also named ta.good.test),
@@ -419,7 +422,12 @@ world_init() {
 	# What dmarctls-check's libunbound needs on top of Resolver and
 	# TrustAnchorFile: libunbound, like unbound, answers NXDOMAIN for
 	# .test unless its built-in local zone is switched off.
-	printf 'server:\n\tlocal-zone: "test." nodefault\n' >"$W/libunbound.conf"
+	# silent.test is forwarded to the black hole: a domain whose name
+	# servers never answer, chosen by an attacker (a HELO name, a d=).
+	# Each dmarctls-check has a fresh libunbound, so every run waits the
+	# full timeout for it.
+	printf 'server:\n\tlocal-zone: "test." nodefault\nforward-zone:\n\tname: "silent.test."\n\tforward-addr: 127.0.0.1@%s\n' \
+	    "$W_HOLE_PORT" >"$W/libunbound.conf"
 	export W_UBCONF=$W/libunbound.conf
 	nsd-checkconf "$W/nsd.conf" || return 1
 	unbound-checkconf "$W/unbound.conf" >/dev/null || return 1

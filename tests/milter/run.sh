@@ -21,6 +21,8 @@
 #	  (SIGHUP)           a broken config: refused, the old one stays
 #	  reload_header.lua  again: still the same rules
 #	  (SIGHUP) dryrun.lua DryRun: nothing refused or quarantined
+#	  (SIGHUP) attacks.lua TempfailOnDNSError no: an invalid DKIM selector, a
+#	                     silent HELO, a silent d= before an aligned one: 550
 #	  (SIGHUP) dane.lua  TLSATarget/TLSCertificate: x-dane=pass; the served
 #	                     file replaced by an old key: x-dane=fail, logged
 #	  (SIGHUP) load.lua  defaults again; 10,000 messages (DT_LOAD_SESSIONS x 10)
@@ -178,6 +180,9 @@ lua reload_header.lua		# the same rules still hold
 
 reload DryRun yes || not_ok "sighup_reloads_dry_run" "no reload logged"
 lua dryrun.lua
+
+reload TempfailOnDNSError no DNSTimeout 1 || not_ok "sighup_reloads_no_tempfail" "no reload logged"
+lua attacks.lua
 
 # DANE: our TLSA records against the chain we serve, checked in the background
 # dane_wait OWNER RESULT -- the background check has logged RESULT for OWNER
