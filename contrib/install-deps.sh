@@ -4,15 +4,24 @@
 #	install-deps.sh -- install the Debian packages dmarctls needs
 #
 # SYNOPSIS
-#	contrib/install-deps.sh		(as root, Debian 12 or later)
+#	contrib/install-deps.sh [--build] [--check]	(Debian 12 or later)
 #
 # DESCRIPTION
-#	Installs everything the build, the unit tests, the fuzz targets and
-#	the integration tests use: compilers and autotools, the libraries
-#	(libmilter, libopendkim, libspf2, OpenSSL, libunbound, libpsl,
-#	libidn2, cmocka), and the tools of the test world (nsd, unbound,
-#	ldns-signzone, dig, jq, ip, unshare; Postfix, swaks and miltertest
-#	for the MTA tests).
+#	--build installs only what building and running dmarctls needs:
+#	gcc, make and the autotools, the libraries (libmilter, libopendkim,
+#	libspf2, OpenSSL, libunbound, libpsl, libidn2, SQLite, libpq,
+#	libxml2, zlib; cmocka, which configure requires),
+#	the public suffix list and the DNSSEC root key. contrib/run.sh uses it.
+#
+#	Without --build: that and everything the tests use (tests/run-all.sh):
+#	clang for the fuzz targets, the tools of the test world (nsd, unbound,
+#	ldns-signzone, dig, jq, ip, unshare; Postfix, swaks and miltertest;
+#	OpenDKIM and OpenDMARC for the differential run), and what builds and
+#	checks the Debian packages (debhelper, dpkg-dev, fakeroot, lintian,
+#	systemd for systemd-analyze verify -- installed, never booted; man-db).
+#
+#	--check installs nothing: it lists what is missing and exits 1 if
+#	anything is. Root is needed only when something must be installed.
 #
 #	Idempotent and fast on a second run: when dpkg already lists every
 #	package as installed, apt-get is not run at all. Non-interactive:
@@ -30,17 +39,30 @@
 # shellcheck disable=SC2086
 set -eu
 
-PACKAGES="
-autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
+BUILD_PACKAGES="
+autoconf automake libtool pkg-config make gcc
 libmilter-dev libopendkim-dev libspf2-dev libssl-dev libunbound-dev
 libpsl-dev libidn2-dev libcmocka-dev publicsuffix dns-root-data
+libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev
+"
+TEST_PACKAGES="
+clang libclang-rt-14-dev
 nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
 ca-certificates perl
 postfix swaks libnet-ssleay-perl miltertest
 opendkim opendmarc m4
-libsqlite3-dev sqlite3 libpq-dev postgresql-15 libxml2-dev libxml2-utils zlib1g-dev
-dmarc-cat
+sqlite3 postgresql-15 libxml2-utils dmarc-cat
+debhelper dpkg-dev fakeroot lintian systemd man-db
 "
+PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
+check_only=0
+for arg in "$@"; do
+	case $arg in
+	--build) PACKAGES=$BUILD_PACKAGES ;;
+	--check) check_only=1 ;;
+	*) echo "usage: $0 [--build] [--check]" >&2; exit 64 ;;
+	esac
+done
 
 # Print the packages dpkg does not list as fully installed.
 missing_packages() {
@@ -56,8 +78,12 @@ if [ -z "$missing" ]; then
 	exit 0
 fi
 
+if [ "$check_only" = 1 ]; then
+	echo "install-deps: missing:" $missing
+	exit 1
+fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: must run as root; missing:" $missing >&2
+	echo "install-deps: must run as root (sudo $0 $*); missing:" $missing >&2
 	exit 1
 fi
 

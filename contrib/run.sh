@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh -- the README's run command: install dependencies, build, and run
+# run.sh -- the README's run command: install the build dependencies
+# (contrib/install-deps.sh --build, only when one is missing), build, and run
 # dmarctls-milter in the foreground on its default configuration
 # (Socket inet:8893@127.0.0.1, the system's resolver, the root trust anchor).
 # Stop it with Ctrl-C. Point Postfix at it with contrib/postfix/main.cf.dmarctls.
@@ -8,7 +9,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-if [ "$(id -u)" -eq 0 ]; then contrib/install-deps.sh; else sudo contrib/install-deps.sh; fi
+# Root (or sudo) only when a build dependency is missing.
+if ! contrib/install-deps.sh --build --check >/dev/null; then
+	if [ "$(id -u)" -eq 0 ]; then contrib/install-deps.sh --build
+	elif command -v sudo >/dev/null; then sudo contrib/install-deps.sh --build
+	else contrib/install-deps.sh --build; exit 1	# says what is missing
+	fi
+fi
 autoreconf -fi >/dev/null
 mkdir -p build/run
 cd build/run

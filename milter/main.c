@@ -5,7 +5,7 @@
  *	dmarctls-milter [-c FILE] [-f] [-n] [-p SOCKET]
  *
  * DESCRIPTION
- *	-c FILE		configuration (default /etc/dmarctls/dmarctls.conf when it
+ *	-c FILE		configuration (default SYSCONFDIR/dmarctls/dmarctls.conf when it
  *			exists, else the built-in defaults)
  *	-f		stay in the foreground
  *	-n		check the configuration, the users, directories and files
@@ -49,7 +49,10 @@
 #include "preflight.h"
 #include "sighup.h"
 
-#define DT_DEFAULT_CONFIG	"/etc/dmarctls/dmarctls.conf"
+#ifndef DT_SYSCONFDIR
+#define DT_SYSCONFDIR		"/etc"	/* configure's sysconfdir, from Makefile.am */
+#endif
+#define DT_DEFAULT_CONFIG	DT_SYSCONFDIR "/dmarctls/dmarctls.conf"
 #define DT_MAX_FD_SCAN		1024	/* where to look for libmilter's listener */
 #define DT_MAX_PACKET		(1024 * 1024)	/* milter packets we accept (libmilter: 64 KB) */
 

@@ -10,6 +10,9 @@
 #               (dmarctls-milter over the milter protocol with miltertest),
 #               postfix (Debian's Postfix 3.7 with smtpd_milters), sendmail
 #               (Sendmail 8.17 unpacked from its .debs, INPUT_MAIL_FILTER)
+#   install:    make install/uninstall into a private root (tests/install/run.sh:
+#               paths, unit verified with systemd-analyze, config kept), then
+#               make distcheck
 #   2. asan:    the same sources with AddressSanitizer + UndefinedBehaviorSanitizer,
 #               unit tests and every real-server suite again
 #   3. fuzz:    clang libFuzzer build, each target for FUZZ_SECONDS (default 30)
@@ -94,6 +97,19 @@ real_world() {
 	suite tests/report/run.sh report "$1"
 }
 
+# install_stage -- make install/uninstall against build/werror, then distcheck
+install_stage() {
+	suite tests/install/run.sh install werror
+	note "make distcheck"
+	if (cd build/werror && make -s -j"$JOBS" distcheck) >build/distcheck.log 2>&1; then
+		echo "distcheck: ok"
+		count_pass 1
+	else
+		tail -n 30 build/distcheck.log
+		count_fail 1 "make distcheck"
+	fi
+}
+
 # fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from tests/fuzz/corpus
 fuzz() {
 	local t name corpus
@@ -117,10 +133,15 @@ fuzz() {
 
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	note "dependencies"
-	if [ "$(id -u)" -eq 0 ]; then
+	# root (or sudo) only when a package is missing
+	if contrib/install-deps.sh --check >/dev/null; then
+		echo "install-deps: all packages already installed"
+	elif [ "$(id -u)" -eq 0 ]; then
 		contrib/install-deps.sh || exit 1
-	else
+	elif command -v sudo >/dev/null; then
 		sudo contrib/install-deps.sh || exit 1
+	else
+		contrib/install-deps.sh; exit 1
 	fi
 fi
 note "autoreconf"
@@ -134,6 +155,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if build werror --enable-werror CC=gcc CFLAGS="-O2 -g"; then
 	unit werror
 	real_world werror
+	install_stage
 fi
 if [ -x build/werror/dmarctls-milter ]; then
 	# reports each verdict that differs from the OpenDKIM -> OpenDMARC chain

@@ -76,8 +76,8 @@ bench_namespace() {
 	[ "${BENCH_INNER:-}" = 1 ] && return 0
 	[ "$(id -u)" -eq 0 ] || userns="--user --map-root-user"
 	# shellcheck disable=SC2086
-	unshare $userns --net --mount --pid --fork true 2>/dev/null ||
-	    bench_fatal "cannot unshare: run as root, or enable user namespaces"
+	ns_err=$(unshare_error $userns --net --mount --pid --fork) ||
+	    bench_fatal "$ns_err"
 	# shellcheck disable=SC2086
 	exec unshare $userns --net --mount --pid --fork --kill-child \
 	    --mount-proc --propagation private env BENCH_INNER=1 "$1" "$2"

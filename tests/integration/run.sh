@@ -70,13 +70,13 @@ if [ "${DT_INTEG_INNER:-}" != 1 ]; then
 	userns=""
 	[ "$(id -u)" -eq 0 ] || userns="--user --map-root-user"
 	# shellcheck disable=SC2086
-	unshare $userns --net --mount --pid --fork true 2>/dev/null ||
-	    fatal namespace "cannot unshare: run as root, or enable user namespaces"
+	ns_err=$(unshare_error $userns --net --mount --pid --fork) ||
+	    fatal namespace "$ns_err"
 	# shellcheck disable=SC2086
 	exec unshare $userns --net --mount --pid --fork --kill-child \
 	    --mount-proc --propagation private \
 	    env DT_INTEG_INNER=1 "$SRCDIR/run.sh" "$BUILDDIR"
-	fatal namespace "unshare failed: run as root"
+	fatal namespace "exec unshare failed"
 fi
 
 ip link set lo up || fatal namespace "cannot bring up lo"

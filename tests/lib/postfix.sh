@@ -50,8 +50,8 @@ POSTFIX_RUNNING=""
 postfix_namespace() {
 	[ "${DT_PF_INNER:-}" = 1 ] && return 0
 	[ "$(id -u)" -eq 0 ] || fatal namespace "Postfix must be started as root: run as root"
-	unshare --net --mount --pid --fork true 2>/dev/null ||
-	    fatal namespace "cannot unshare a network, mount and PID namespace"
+	ns_err=$(unshare_error --net --mount --pid --fork) ||
+	    fatal namespace "$ns_err"
 	# shellcheck disable=SC2093
 	exec unshare --net --mount --pid --fork --kill-child --mount-proc \
 	    --propagation private env DT_PF_INNER=1 "$1" "$BUILDDIR"

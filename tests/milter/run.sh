@@ -48,9 +48,10 @@ REPORT_PREFIX=milter
 builddir_arg "$@"
 
 if [ "${DT_MILTER_INNER:-}" != 1 ]; then
+	ns_err=$(unshare_error --net --mount --pid --fork) || fatal namespace "$ns_err"
 	exec unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
 	    env DT_MILTER_INNER=1 "$SRCDIR/run.sh" "$BUILDDIR"
-	fatal namespace "unshare failed: run as root"
+	fatal namespace "exec unshare failed"
 fi
 ip link set lo up || fatal namespace "cannot bring up lo"
 MILTER=$BUILDDIR/dmarctls-milter

@@ -125,13 +125,13 @@ if [ "${DT_SENDMAIL_INNER:-}" != 1 ]; then
 	userns=""
 	[ "$(id -u)" -eq 0 ] || userns="--user --map-root-user"
 	# shellcheck disable=SC2086
-	unshare $userns --net --mount --pid --uts --fork true 2>/dev/null ||
-	    fatal namespace "cannot unshare: run as root, or enable user namespaces"
+	ns_err=$(unshare_error $userns --net --mount --pid --uts --fork) ||
+	    fatal namespace "$ns_err"
 	# shellcheck disable=SC2086
 	exec unshare $userns --net --mount --pid --uts --fork --kill-child \
 	    --mount-proc --propagation private \
 	    env DT_SENDMAIL_INNER=1 DT_SENDMAIL_DEBS="$SM_DEBS" "$SRCDIR/run.sh" "$BUILDDIR"
-	fatal namespace "unshare failed: run as root"
+	fatal namespace "exec unshare failed"
 fi
 SM_DEBS=$DT_SENDMAIL_DEBS
 
