@@ -1,0 +1,150 @@
+/*
+ * decide.c -- overrides, cache, DANE, MTA-STS: one decision (see decide.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "decide.h"
+#include "decision_cache.h"
+#include "log.h"
+#include "nexthop_key.h"
+#include "profile.h"
+
+struct pd_engine {
+	pd_engine_config cfg;
+	pd_cache	*cache;
+};
+
+pd_engine *
+pd_engine_new(const pd_engine_config *cfg)
+{
+	pd_engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->cfg = *cfg;
+	if ((e->cache = pd_cache_new(cfg->cache_max)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+pd_engine_free(pd_engine *e)
+{
+	if (e == NULL)
+		return;
+	pd_cache_free(e->cache);
+	free(e);
+}
+
+/* Seconds to keep d: never past what DNS or the policy allow. */
+static unsigned
+keep_for(const pd_engine *e, const pd_decision *d, const dane_report *r, time_t now)
+{
+	unsigned ttl = d->kind == PD_TEMP ? e->cfg.temp_ttl : e->cfg.cache_ttl;
+
+	if (d->kind != PD_TEMP && r->ttl > 0 && (unsigned)r->ttl < ttl)
+		ttl = (unsigned)r->ttl;
+	if (d->kind == PD_STS && d->sts_expires > 0) {
+		if (d->sts_expires <= now)
+			return 0;
+		if ((time_t)ttl > d->sts_expires - now)
+			ttl = (unsigned)(d->sts_expires - now);
+	}
+	return ttl;
+}
+
+static void
+from_dane(const dane_report *r, pd_decision *out)
+{
+	snprintf(out->why, sizeof(out->why), "%s", r->why);
+	switch (r->verdict) {
+	case DANE_ALL: out->kind = PD_DANE_ALL; break;
+	case DANE_SOME: out->kind = PD_DANE_SOME; break;
+	case DANE_TEMP: out->kind = PD_TEMP; break;
+	default: out->kind = PD_NOTFOUND; break;
+	}
+}
+
+static void
+log_sts(const pd_engine *e, const char *domain, const pd_decision *d)
+{
+	if (d->kind == PD_STS && d->sts_mode == PD_STS_TESTING && e->cfg.log_testing)
+		dt_log(LOG_INFO, "%s: MTA-STS policy id %s in mode testing: would "
+		       "enforce secure with %zu mx pattern(s); not enforced", domain,
+		       d->sts_id, d->nmx);
+	else if (d->kind == PD_NOTFOUND && d->sts_fail != NULL)
+		dt_log(LOG_WARNING, "%s: MTA-STS %s: %s; delivering as if no policy "
+		       "(RFC 8461 5)", domain, d->sts_fail, d->why);
+}
+
+void
+pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
+	  time_t *cached_at)
+{
+	dane_report local, *r = rep ? rep : &local;
+	const char *ov;
+	time_t	now = time(NULL);
+
+	pd_decision_init(out);
+	memset(r, 0, sizeof(*r));
+	if (cached_at)
+		*cached_at = 0;
+	if ((ov = overrides_find(e->cfg.ov, domain)) != NULL) {
+		out->kind = PD_OVERRIDE;
+		if ((out->override = strdup(ov)) == NULL) {
+			out->kind = PD_TEMP;
+			snprintf(out->why, sizeof(out->why), "out of memory");
+		} else
+			snprintf(out->why, sizeof(out->why), "local override");
+		return;
+	}
+	if (pd_cache_get(e->cache, domain, now, out, cached_at)) {
+		snprintf(r->why, sizeof(r->why), "cached");
+		return;
+	}
+	dns_deadline_set(e->cfg.budget_ms);
+	dane_decide(e->cfg.lookup, e->cfg.lookup_ctx, domain, r);
+	from_dane(r, out);
+	if (r->verdict == DANE_NONE && e->cfg.sts != NULL) {
+		pd_decision_free(out);
+		e->cfg.sts(e->cfg.sts_ctx, domain, e->cfg.budget_ms, out);
+		log_sts(e, domain, out);
+	}
+	dns_deadline_clear();
+	if (out->kind == PD_TEMP)
+		dt_log(LOG_WARNING, "%s: TEMP: %s", domain, out->why);
+	pd_cache_put(e->cache, domain, out, now, keep_for(e, out, r, now));
+}
+
+int
+pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
+{
+	const char *sp = memchr(req, ' ', len), *why;
+	char	domain[NEXTHOP_MAX + 1];
+	pd_profile p;
+	pd_decision d;
+	int	rc;
+
+	strbuf_reset(reply);
+	if (sp == NULL) {
+		strbuf_append(reply, "PERM request without a key");
+		return reply->failed ? -1 : 0;
+	}
+	if (profile_by_name(req, (size_t)(sp - req), &p) < 0) {
+		strbuf_append(reply, "PERM unknown map name (want postfix, "
+			      "postfix-tlsrpt, sendmail or requiretls)");
+		return reply->failed ? -1 : 0;
+	}
+	sp++;
+	if (nexthop_key(sp, len - (size_t)(sp - req), domain, &why) < 0)
+		return profile_nokey_reply(p, why, reply);
+	pd_decide(e, domain, &d, NULL, NULL);
+	rc = profile_reply(p, &d, domain, reply);
+	pd_decision_free(&d);
+	return rc;
+}

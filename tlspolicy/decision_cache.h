@@ -1,0 +1,38 @@
+/*
+ * decision_cache.h -- recent decisions in memory, so that a hit costs no DNS.
+ *
+ * SYNOPSIS
+ *	pd_cache *pd_cache_new(size_t max);
+ *	int  pd_cache_get(pd_cache *c, const char *domain, time_t now,
+ *		pd_decision *out, time_t *stored);
+ *	void pd_cache_put(pd_cache *c, const char *domain, const pd_decision *d,
+ *		time_t now, unsigned ttl);
+ *	void pd_cache_free(pd_cache *c);
+ *
+ * DESCRIPTION
+ *	Postfix asks once per MX host per smtp(8) process (OUTBOUND.md 1.2),
+ *	so the same domain comes back many times a second on a busy relay.
+ *	pd_cache_get() copies an unexpired entry into *out (the caller frees
+ *	it) and returns 1, else 0. pd_cache_put() stores a copy for ttl
+ *	seconds (0: not stored). At max entries the expired ones are dropped,
+ *	and if that is not enough the whole table: a cache, not a store.
+ *	One mutex guards the table; it is held only to copy.
+ */
+#ifndef DMARCTLS_DECISION_CACHE_H
+#define DMARCTLS_DECISION_CACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "decision.h"
+
+typedef struct pd_cache pd_cache;
+
+pd_cache *pd_cache_new(size_t max);
+int	pd_cache_get(pd_cache *c, const char *domain, time_t now,
+	    pd_decision *out, time_t *stored);
+void	pd_cache_put(pd_cache *c, const char *domain, const pd_decision *d,
+	    time_t now, unsigned ttl);
+void	pd_cache_free(pd_cache *c);
+
+#endif

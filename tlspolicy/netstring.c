@@ -1,0 +1,46 @@
+/*
+ * netstring.c -- parse and write netstrings (see netstring.h).
+ *
+ * HOSTILE INPUT
+ *	The length is read digit by digit and checked against max before it
+ *	is used, so no arithmetic overflows and nothing past len is read.
+ */
+#include <stddef.h>
+
+#include "netstring.h"
+
+int
+ns_parse(const char *buf, size_t len, size_t max, size_t *data_off,
+	 size_t *data_len, size_t *used)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		if (i >= NS_DIGITS_MAX || (i == 1 && buf[0] == '0'))
+			return -1;
+		n = n * 10 + (size_t)(buf[i] - '0');
+		if (n > max)
+			return -1;
+	}
+	if (i == len)
+		return 0;		/* still reading digits (or nothing yet) */
+	if (i == 0 || buf[i] != ':')
+		return -1;
+	if (len - i - 1 < n + 1)
+		return 0;		/* data and ',' not all here yet */
+	if (buf[i + 1 + n] != ',')
+		return -1;
+	*data_off = i + 1;
+	*data_len = n;
+	*used = i + 1 + n + 1;
+	return 1;
+}
+
+int
+ns_append(strbuf *out, const char *data, size_t len)
+{
+	strbuf_printf(out, "%zu:", len);
+	strbuf_appendn(out, data, len);
+	strbuf_appendc(out, ',');
+	return out->failed ? -1 : 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * pd_gen.h -- reference-counted generations of the daemon's configuration.
+ *
+ * SYNOPSIS
+ *	pd_gen *pd_gen_build(const char *path, const char *socket,
+ *		char *err, size_t errlen);
+ *	void pd_gen_install(pd_gen *g);
+ *	pd_gen *pd_gen_acquire(void);
+ *	void pd_gen_release(pd_gen *g);
+ *	void pd_gen_shutdown(void);
+ *
+ * DESCRIPTION
+ *	A generation is everything one configuration file makes: the
+ *	pd_config, the resolver, the overrides, the MTA-STS context and the
+ *	decision engine (with its cache). pd_gen_build() makes one from path
+ *	(NULL: the defaults) with socket, when not NULL, replacing Socket
+ *	(the -p option); NULL with err when anything in it fails.
+ *	pd_gen_install() makes g the one requests get from pd_gen_acquire();
+ *	the one it replaces is freed when its last request releases it.
+ *	A SIGHUP therefore builds, and installs only on success: a broken
+ *	file or overrides file keeps the generation in force.
+ */
+#ifndef DMARCTLS_PD_GEN_H
+#define DMARCTLS_PD_GEN_H
+
+#include <stddef.h>
+
+#include "decide.h"
+#include "dns.h"
+#include "overrides.h"
+#include "pd_config.h"
+
+typedef struct pd_gen {
+	unsigned	refs;
+	pd_config	cfg;
+	dns_resolver	*dns;
+	overrides	*ov;
+	void		*sts;		/* sts_glue context, NULL when off */
+	pd_engine	*engine;
+} pd_gen;
+
+pd_gen	*pd_gen_build(const char *path, const char *socket, char *err,
+	    size_t errlen);
+void	pd_gen_install(pd_gen *g);
+pd_gen	*pd_gen_acquire(void);
+void	pd_gen_release(pd_gen *g);
+void	pd_gen_shutdown(void);
+
+#endif
