@@ -95,6 +95,7 @@ real_world() {
 	suite tests/postfix/tls.sh postfix-tls "$1"
 	suite tests/sendmail/run.sh sendmail "$1"
 	suite tests/report/run.sh report "$1"
+	suite tests/tlspolicy/run.sh tlspolicy "$1"
 }
 
 # install_stage -- make install/uninstall against build/werror, then distcheck

@@ -1,0 +1,186 @@
+# shellcheck shell=bash
+# e2e.sh -- tests/tlspolicy/run.sh's end-to-end cases: two Postfix instances
+#
+# DESCRIPTION
+#	Sourced by run.sh (inside its namespace, with the world, the port-53
+#	resolver and the daemon on $PORT). Postfix A is the sender: mail is
+#	handed to it with its sendmail(1), and its smtp(8) asks the daemon
+#	through smtp_tls_policy_maps = socketmap:inet:127.0.0.1:$PORT:postfix,
+#	with smtp_dns_support_level = dnssec and the lines of
+#	contrib/postfix/main.cf.policyd. Postfix B is every next hop: it
+#	listens on port 25 of the MX addresses of dane.test and serves the
+#	world's leaf certificate (its SPKI is in the usable TLSA records).
+#	What happened is read from A's log and A's queue (postqueue -j).
+
+E2E_TRIES=150			# x 0.1 s for a delivery or a deferral
+
+pw_resolver_on_53 "$T/unbound53.conf" "$T/unbound53.log" "$T/unbound53.pid"
+e2e_rc=$?
+UB53_PID=$RESOLVER53_PID
+[ "$e2e_rc" -eq 0 ] || fatal e2e "the port-53 resolver did not come up"
+private_resolv_conf "$T" "edns0 trust-ad" || fatal e2e "cannot bind-mount /etc/resolv.conf"
+
+mkdir -p "$PF" "$B/etc" "$T/tls"
+postfix_dirs "$T/a"
+postfix_dirs "$B"
+cp "$W_TLS_CHAIN" "$T/tls/server-chain.pem"
+install -m 600 "$W_TLS_KEY" "$T/tls/server.key"
+
+e2e_master_cf() {
+	sed -e '/^2526[[:space:]]/,/^[^[:space:]]/{/^2526[[:space:]]/d;/^[[:space:]]/d}' \
+	    "$TOPDIR/tests/postfix/master.cf.in"
+	[ "$1" = receiver ] &&
+	    printf 'smtp      inet  n       -       n       -       -       smtpd\n'
+}
+
+e2e_common_cf() {
+	cat <<CF
+compatibility_level = 3.6
+queue_directory = $1/spool
+data_directory = $1/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file_prefixes = $1
+maillog_file = $1/maillog
+mydestination =
+inet_protocols = ipv4
+alias_maps =
+alias_database =
+notify_classes =
+delay_warning_time = 0
+biff = no
+CF
+}
+
+{
+	e2e_common_cf "$T/a"
+	cat <<CF
+myhostname = sender.postfix.test
+inet_interfaces = 127.0.0.1
+mynetworks = 127.0.0.0/8
+smtp_tls_loglevel = 1
+smtp_tls_CAfile = $W_TLS_CA
+CF
+	# the recipe's lines, with the test's port
+	sed -e "s/127.0.0.1:8461/127.0.0.1:$PORT/" -e "/^smtp_tls_CAfile/d" \
+	    "$TOPDIR/contrib/postfix/main.cf.policyd"
+} >"$PF/main.cf"
+e2e_master_cf sender >"$PF/master.cf"
+
+{
+	e2e_common_cf "$B"
+	cat <<CF
+myhostname = mx.usable.dane.test
+inet_interfaces = ${B_ADDRS// /, }
+mynetworks = 127.0.0.0/8
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtpd_relay_restrictions = reject_unauth_destination
+virtual_mailbox_domains = usable.dane.test mismatch.dane.test badtlsa.dane.test both.dane.test
+virtual_mailbox_base = $B/mail
+virtual_mailbox_maps = inline:{ bob@usable.dane.test=usable/, bob@mismatch.dane.test=mismatch/, bob@badtlsa.dane.test=badtlsa/, bob@both.dane.test=both/ }
+virtual_uid_maps = static:$MAILUID
+virtual_gid_maps = static:$MAILGID
+virtual_minimum_uid = 1
+local_transport = error:no local delivery here
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $T/tls/server-chain.pem
+smtpd_tls_key_file = $T/tls/server.key
+smtpd_tls_loglevel = 1
+CF
+} >"$B/etc/main.cf"
+e2e_master_cf receiver >"$B/etc/master.cf"
+
+for d in "$PF" "$B/etc"; do
+	postfix -c "$d" check >>"$T/postfix-ctl.log" 2>&1 ||
+	    { sed -n '1,5s/^/#   /p' "$T/postfix-ctl.log"; fatal e2e "postfix check failed for $d"; }
+done
+postfix_start "$B/etc" || fatal e2e "postfix start failed for B"
+postfix_start "$PF" || fatal e2e "postfix start failed for A"
+for a in $B_ADDRS; do
+	wait_port "$a" 25 || { sed -n '1,5s/^/#   /p' "$B/maillog"; fatal e2e "B does not listen on $a:25"; }
+done
+
+# e2e_send NAME DOMAIN -- hand A a message for bob@DOMAIN; MSGID is its id
+e2e_send() {
+	MSGID="<$1@postfix.test>"
+	printf 'From: sender@postfix.test\nTo: bob@%s\nSubject: %s\nMessage-ID: %s\n\n%s\n' \
+	    "$2" "$1" "$MSGID" "tests/tlspolicy/e2e.sh case $1" |
+	    sendmail -C "$PF" -f sender@postfix.test "bob@$2"
+}
+
+# e2e_delivered DIR -- the file B delivered with MSGID, waiting for it
+e2e_delivered() {
+	local i=0 f
+	while [ $i -lt $E2E_TRIES ]; do
+		f=$(grep -l -s -F "$MSGID" "$B/mail/$1"/new/* | head -1)
+		[ -n "$f" ] && { echo "$f"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# e2e_deferred RCPT -- A's delay reason for RCPT once the message is deferred
+e2e_deferred() {
+	local i=0 r
+	while [ $i -lt $E2E_TRIES ]; do
+		r=$(postqueue -c "$PF" -j 2>/dev/null | jq -r --arg r "$1" \
+		    'select(.queue_name == "deferred") | .recipients[] | select(.address == $r) | .delay_reason')
+		[ -n "$r" ] && { echo "$r"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+e2e_diag() {
+	grep -F -e "$MSGID" -e "$CASE" "$T/a/maillog" | tail -3 | sed 's/^/#   A: /'
+	tail -3 "$T/a/maillog" | sed 's/^/#   A: /'
+	tp_diag
+}
+
+CHECK_DIAG=e2e_diag
+
+e2e_verified() {
+	local name=$1 domain=$2 host=$3 addr=$4
+	if case_begin "$name"; then
+		e2e_send "$name" "$domain"
+		e2e_delivered "${domain%%.*}" >/dev/null || bad "not delivered to B"
+		want_re "A's log" "$(cat "$T/a/maillog")" \
+		    "Verified TLS connection established to $host\[$addr\]:25"
+		want_re "A's log" "$(cat "$T/a/maillog")" \
+		    "to=<bob@$domain>, relay=$host\[$addr\]:25, .*status=sent"
+		case_end
+	fi
+}
+
+e2e_verified e2e_dane_matching_tlsa_delivered_verified usable.dane.test \
+    mx.usable.dane.test 192.0.2.31
+e2e_verified e2e_dane_and_sts_goes_dane both.dane.test mx.both.dane.test 192.0.2.34
+
+if case_begin e2e_dane_tlsa_mismatch_deferred; then
+	e2e_send "$CASE" mismatch.dane.test
+	reason=$(e2e_deferred bob@mismatch.dane.test) || bad "not deferred"
+	want "delay reason" "$reason" "Server certificate not verified"
+	[ -n "$(ls -A "$B/mail/mismatch/new" 2>/dev/null)" ] && bad "B received it"
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    "server certificate verification failed for mx.mismatch.dane.test\[192.0.2.32\]:25: num=65:no matching DANE TLSA records"
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    "to=<bob@mismatch.dane.test>, relay=mx.mismatch.dane.test\[192.0.2.32\]:25, .*dsn=4.7.5, status=deferred"
+	case_end
+fi
+
+if case_begin e2e_bogus_tlsa_deferred_4_7_5; then
+	e2e_send "$CASE" badtlsa.dane.test
+	reason=$(e2e_deferred bob@badtlsa.dane.test) || bad "not deferred"
+	want "delay reason" "$reason" "client TLS configuration problem"
+	[ -n "$(ls -A "$B/mail/badtlsa/new" 2>/dev/null)" ] && bad "B received it"
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    'smtp_tls_policy_maps, next-hop destination "badtlsa.dane.test": policy table lookup error'
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    "to=<bob@badtlsa.dane.test>, relay=none, .*dsn=4.7.5, status=deferred \(client TLS configuration problem\)"
+	case_end
+fi
+
+CHECK_DIAG=tp_diag
