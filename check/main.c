@@ -174,7 +174,6 @@ static void
 check_eval(dt_eval *e, const check_opts *o, const message *m)
 {
 	dt_tls	tls;
-	size_t	i;
 
 	memset(&tls, 0, sizeof(tls));
 	snprintf(tls.version, sizeof(tls.version), "%s", o->tls_version ? o->tls_version : "");
@@ -183,13 +182,7 @@ check_eval(dt_eval *e, const check_opts *o, const message *m)
 	tls.requiretls = o->requiretls;
 	dt_eval_tls(e, &tls);
 	dt_eval_envelope(e, o->ip, o->helo, o->mail_from);
-	for (i = 0; i < m->nfields; i++) {
-		const msg_field *f = &m->fields[i];
-
-		dt_eval_header(e, f->name, f->raw, f->rawlen, f->value, f->valuelen);
-	}
-	dt_eval_eoh(e);
-	dt_eval_body(e, (const unsigned char *)m->body, m->bodylen);
+	message_feed(m, e);
 }
 
 static void

@@ -28,11 +28,11 @@
 #include "generation.h"
 #include "log.h"
 #include "report_handoff.h"
+#include "sessions.h"
 #include "strbuf.h"
 
 #define DT_AR_NAME	"Authentication-Results"
 #define DT_QUAR_NAME	"X-Dmarctls-Quarantine"
-#define DT_MAX_AR	10000	/* A-R fields tracked per message (MESSAGE_MAX_FIELDS) */
 
 /*
  * The protocol options we ask for, when the MTA offers them. No "no reply"
@@ -43,15 +43,23 @@
 #define DT_WANT_PROTO	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC)
 #define DT_WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
-/* positions (1-based, per field name) of fields that may have to go */
+/*
+ * Positions (1-based, per field name) of fields that may have to go. There
+ * is no cap: every forged field is remembered and removed (a cap let the
+ * ones beyond it through, issue 12). The cost is 4 bytes a field the MTA
+ * already sent us. Should memory run out, "lost" is set and the message
+ * is refused with a tempfail rather than passed on with a forgery in it.
+ */
 typedef struct dt_fields {
 	int		seen;		/* fields of this name so far */
 	int		*pos;
-	size_t		n;
+	size_t		n, cap;
+	int		lost;		/* one could not be remembered */
 } dt_fields;
 
 typedef struct dt_conn {
 	dt_gen		*gen;
+	int		counted;	/* in the MaxSessions count (sessions.h) */
 	unsigned long	proto;		/* negotiated SMFIP_* */
 	int		ignored;	/* IgnoreNetworks, or no address */
 	char		ip[INET6_ADDRSTRLEN];
@@ -93,11 +101,19 @@ dt_fields_count(dt_fields *f, int remember)
 	int	*p;
 
 	f->seen++;
-	if (remember && f->n < DT_MAX_AR
-	    && (p = realloc(f->pos, (f->n + 1) * sizeof(*p))) != NULL) {
+	if (!remember)
+		return;
+	if (f->n == f->cap) {
+		size_t	ncap = f->cap ? f->cap * 2 : 16;
+
+		if ((p = realloc(f->pos, ncap * sizeof(*p))) == NULL) {
+			f->lost = 1;
+			return;
+		}
 		f->pos = p;
-		f->pos[f->n++] = f->seen;
+		f->cap = ncap;
 	}
+	f->pos[f->n++] = f->seen;
 }
 
 /* dt_fields_delete - remove the remembered fields, last first */
@@ -188,6 +204,14 @@ dt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return SMFIS_TEMPFAIL;
 	if (c->gen == NULL && (c->gen = dt_gen_acquire()) == NULL)
 		return SMFIS_TEMPFAIL;
+	if (!c->counted) {
+		c->counted = 1;
+		if (!dt_sessions_enter(c->gen->cfg.max_sessions)) {
+			dt_log(LOG_WARNING, "MaxSessions %u reached: tempfail for a new session",
+			    c->gen->cfg.max_sessions);
+			return SMFIS_TEMPFAIL;	/* the MTA's client retries later */
+		}
+	}
 	dt_macro(ctx, "{daemon_name}", c->daemon_name, sizeof(c->daemon_name));
 	dt_macro(ctx, "{daemon_addr}", c->daemon_addr, sizeof(c->daemon_addr));
 	if (dt_addr_text(hostaddr, c->ip, sizeof(c->ip)) < 0) {
@@ -381,6 +405,9 @@ static void
 dt_modify(SMFICTX *ctx, dt_conn *c, const dt_verdict *v)
 {
 	dt_fields_delete(ctx, c, &c->ar, DT_AR_NAME);
+	if (c->ar.n)
+		dt_log(LOG_NOTICE, "%s: removed %zu forged or unreadable %s field(s) of %d",
+		    c->qid, c->ar.n, DT_AR_NAME, c->ar.seen);
 	if (!v->tlsreq.keep_esmtp && c->esmtp.n) {
 		dt_fields_delete(ctx, c, &c->esmtp, TLSREQ_ESMTP_FIELD);
 		dt_log(LOG_NOTICE, "%s: removed %zu incoming %s field(s)%s", c->qid, c->esmtp.n,
@@ -414,6 +441,16 @@ dt_log_verdict(const dt_conn *c, const dt_verdict *v)
 	    c->tls.version[0] ? c->tls.version : "none", c->ar.n);
 }
 
+/* dt_refuse_unremovable - a field that must go could not be tracked: never pass it on */
+static sfsistat
+dt_refuse_unremovable(SMFICTX *ctx, dt_conn *c)
+{
+	dt_log(LOG_ERR, "%s: out of memory tracking header fields to remove; tempfail", c->qid);
+	(void)smfi_setreply(ctx, "451", "4.3.0", "Cannot process this message now");
+	dt_msg_reset(c);
+	return SMFIS_TEMPFAIL;
+}
+
 static sfsistat
 dt_eom(SMFICTX *ctx)
 {
@@ -426,6 +463,8 @@ dt_eom(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	dt_macro(ctx, "i", c->qid, sizeof(c->qid));
 	v = dt_eval_finish(c->eval);
+	if (c->ar.lost || c->esmtp.lost || c->tlsreq.lost)
+		return dt_refuse_unremovable(ctx, c);
 	dt_modify(ctx, c, v);
 	switch (v->action) {
 	case ACTION_REJECT:
@@ -474,6 +513,8 @@ dt_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	dt_msg_reset(c);
+	if (c->counted)
+		dt_sessions_leave();
 	dt_gen_release(c->gen);
 	free(c);
 	smfi_setpriv(ctx, NULL);

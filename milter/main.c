@@ -47,6 +47,7 @@
 #include "report_handoff.h"
 #include "log.h"
 #include "preflight.h"
+#include "sessions.h"
 #include "sighup.h"
 
 #ifndef DT_SYSCONFDIR
@@ -98,12 +99,19 @@ static void
 dt_reload(void)
 {
 	char	err[512];
+	dt_gen	*g;
 
-	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0)
+	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0) {
 		dt_log(LOG_ERR, "reload of %s failed, keeping the configuration in force: %s",
 		    opt_config ? opt_config : "(defaults)", err);
-	else
-		dt_log(LOG_INFO, "configuration %s reloaded", opt_config ? opt_config : "(defaults)");
+		return;
+	}
+	dt_log(LOG_INFO, "configuration %s reloaded", opt_config ? opt_config : "(defaults)");
+	if ((g = dt_gen_acquire()) != NULL) {	/* a larger MaxSessions needs more fds */
+		if (dt_sessions_fd_limit(g->cfg.max_sessions, err, sizeof(err)) < 0)
+			dt_log(LOG_WARNING, "%s", err);
+		dt_gen_release(g);
+	}
 }
 
 /*
@@ -208,6 +216,13 @@ dt_listen(const dt_config *cfg)
 
 	/* header fields over 64 KB exist (Postfix's header_size_limit is 100 KB) */
 	(void)smfi_setmaxdatasize(DT_MAX_PACKET);
+	/*
+	 * How long libmilter waits for the MTA's next command, or the rest of
+	 * one (its default, 7210 s, let half a packet hold a thread for two
+	 * hours). Read at start only: libmilter copies it into each new
+	 * connection, and a reload cannot change it.
+	 */
+	(void)smfi_settimeout((int)cfg->milter_timeout);
 	if (spec == NULL || smfi_register(dt_milter_desc) != MI_SUCCESS
 	    || (rc = dt_socket_open(cfg, spec)) != 0) {
 		dt_log(LOG_ERR, "cannot listen on %s", cfg->socket);
@@ -277,6 +292,8 @@ main(int argc, char **argv)
 	dt_log_open("dmarctls-milter", g->cfg.syslog, g->cfg.syslog_facility, foreground);
 	if ((rc = dt_listen(&g->cfg)) != 0)
 		return rc;
+	if (dt_sessions_fd_limit(g->cfg.max_sessions, err, sizeof(err)) < 0)
+		dt_log(LOG_WARNING, "%s", err);	/* before UserID: root may raise the hard limit */
 	if (!foreground && daemon(0, 0) < 0) {
 		dt_log(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return EX_OSERR;
@@ -289,8 +306,9 @@ main(int argc, char **argv)
 		return EX_OSERR;
 	dt_sighup_set_handler(dt_reload);
 	dt_start_refresher();
-	dt_log(LOG_INFO, "dmarctls-milter started on %s (authserv-id %s)", g->cfg.socket,
-	    g->cfg.authserv_id);
+	dt_log(LOG_INFO, "dmarctls-milter started on %s (authserv-id %s, MilterTimeout %us, "
+	    "MaxSessions %u)", g->cfg.socket, g->cfg.authserv_id, g->cfg.milter_timeout,
+	    g->cfg.max_sessions);
 	dt_gen_release(g);
 	rc = smfi_main();
 	dt_socket_remove();

@@ -1020,6 +1020,10 @@ static const cfg_key cfg_keys[] = {
 	  "authserv-ids separated by commas or blanks (at most 64)" },
 	{ "MaxFromDomains", set_uint, OFF(max_from_domains), NULL, 1,
 	  CFG_MAX_FROM_MAX, "an integer 1..64" },
+	{ "MilterTimeout", set_uint, OFF(milter_timeout), NULL, 1,
+	  DT_MILTER_TIMEOUT_MAX, "an integer number of seconds 1..7200" },
+	{ "MaxSessions", set_uint, OFF(max_sessions), NULL, 1,
+	  DT_MAX_SESSIONS_MAX, "an integer 1..100000" },
 	STR("TLSCertificate", tls_certificate, conv_path_list,
 	    "absolute paths separated by commas or blanks"),
 	{ "DANEEndpoint", set_dane_endpoint, 0, NULL, 0, 0,
@@ -1090,6 +1094,8 @@ dt_config_defaults(dt_config *c)
 	c->reject_on_no_from = 1;
 	c->ignore_authenticated = 1;
 	c->max_from_domains = DT_DEFAULT_MAX_FROM;
+	c->milter_timeout = DT_DEFAULT_MILTER_TIMEOUT;
+	c->max_sessions = DT_DEFAULT_MAX_SESSIONS;
 	c->require_tls_header = 1;
 	c->dry_run = 0;
 	c->socket_mode = DT_DEFAULT_SOCKET_MODE;

@@ -105,6 +105,10 @@
 #define DT_DEFAULT_REPORT_SPOOL_MB 256
 #define DT_DEFAULT_REPORT_RETENTION 7
 #define DT_DEFAULT_REPORT_MAX_URIS 4
+#define DT_DEFAULT_MILTER_TIMEOUT 600	/* seconds; see dmarctls.conf(5) MilterTimeout */
+#define DT_DEFAULT_MAX_SESSIONS	1000
+#define DT_MILTER_TIMEOUT_MAX	7200	/* libmilter's own default */
+#define DT_MAX_SESSIONS_MAX	100000
 
 typedef struct dt_netlist dt_netlist;	/* opaque CIDR list */
 
@@ -146,6 +150,8 @@ typedef struct dt_config {
 	int	discovery_psl;		/* 0 treewalk (rfc9989), 1 psl */
 	unsigned dns_timeout;		/* seconds, 1..60 */
 	unsigned max_from_domains;	/* 1..64 */
+	unsigned milter_timeout;	/* seconds libmilter waits for the MTA */
+	unsigned max_sessions;		/* concurrent milter sessions; beyond: tempfail */
 	char	**trusted_authserv_ids;
 	size_t	ntrusted;
 	dt_netlist *ignore_networks;	/* NULL = nothing ignored */

@@ -13,6 +13,13 @@
  *
  *	Every tag value copied out of a signature is hostile; only printable
  *	ASCII without blanks is kept, and the A-R builder quotes it.
+ *
+ *	A header field holding a NUL byte never reaches libopendkim, which
+ *	reads such fields past their end (issue 12). libmilter cuts values at
+ *	a NUL, so only whole-message callers (dmarctls-check) can hand one
+ *	over. The verdict: a signature whose h= names such a field fails
+ *	("signed header field contains a NUL byte"); a DKIM-Signature field
+ *	holding one is a permerror; unsigned fields do not matter to DKIM.
  */
 #include "dt_build.h"
 
@@ -29,12 +36,16 @@
 
 #define DKIM_REPLY_MAX	65535
 #define DKIM_KEY_NAME_MAX	512	/* s._domainkey.d as text; over 253 is invalid anyway */
+#define DKIM_MAX_NUL	16	/* names of NUL-holding fields remembered */
+#define DKIM_NUL_NAME	64
+#define DKIM_SIG_FIELD	"DKIM-Signature"
 
 struct dkim_verifier {
 	DKIM_LIB	*lib;
 };
 
 static int dkim_session_header_raw(dkim_session *s, const char *field, size_t len);
+static int dkim_session_hold_nul(dkim_session *s, const char *field, size_t len);
 
 struct dkim_session {
 	DKIM		*dkim;
@@ -42,6 +53,10 @@ struct dkim_session {
 	int		failed;		/* libopendkim refused the message */
 	char *const	*authors;	/* the From domains, for dkim_prescreen */
 	size_t		nauthors;
+	size_t		n_nul;		/* fields held back: they contain a NUL */
+	char		nul_name[DKIM_MAX_NUL][DKIM_NUL_NAME];
+	int		nul_overflow;	/* more names than fit: every signature fails */
+	size_t		nul_sigs;	/* DKIM-Signature fields among them */
 };
 
 typedef struct dkim_rank {
@@ -314,6 +329,64 @@ dkim_session_new(dkim_verifier *v, const char *id)
 	return s;
 }
 
+/* dkim_field_name - the name of a raw field: up to ':' or NUL, no trailing blanks */
+static size_t
+dkim_field_name(const char *field, size_t len, char *out, size_t outlen)
+{
+	size_t	n = 0;
+
+	while (n < len && field[n] != ':' && field[n] != '\0')
+		n++;
+	while (n > 0 && (field[n - 1] == ' ' || field[n - 1] == '\t'))
+		n--;
+	if (n >= outlen)
+		return 0;
+	memcpy(out, field, n);
+	out[n] = '\0';
+	return n;
+}
+
+/* dkim_session_hold_nul - keep a NUL-holding field from libopendkim, remember its name */
+static int
+dkim_session_hold_nul(dkim_session *s, const char *field, size_t len)
+{
+	char	name[DKIM_NUL_NAME];
+
+	if (dkim_field_name(field, len, name, sizeof(name)) == 0 || s->n_nul >= DKIM_MAX_NUL) {
+		s->nul_overflow = 1;
+		return -1;
+	}
+	if (strcasecmp(name, DKIM_SIG_FIELD) == 0)
+		s->nul_sigs++;
+	else
+		memcpy(s->nul_name[s->n_nul++], name, sizeof(name));
+	return -1;
+}
+
+/* dkim_signs_nul - does the signature's h= name a field that held a NUL? */
+static int
+dkim_signs_nul(const dkim_session *s, DKIM_SIGINFO *sig)
+{
+	const unsigned char *h = dkim_sig_gettagvalue(sig, 0, (unsigned char *)"h");
+	char	name[DKIM_NUL_NAME];
+	size_t	i, n;
+
+	if (s->nul_overflow)
+		return 1;
+	while (h && *h) {
+		for (n = 0; *h && *h != ':'; h++)
+			if (*h > ' ' && n + 1 < sizeof(name))
+				name[n++] = (char)*h;
+		name[n] = '\0';
+		for (i = 0; i < s->n_nul; i++)
+			if (strcasecmp(name, s->nul_name[i]) == 0)
+				return 1;
+		if (*h == ':')
+			h++;
+	}
+	return 0;
+}
+
 /*
  * dkim_session_header - one field. Folding may arrive with bare LF (files,
  * and MTAs hand milters "\n\t"); canonicalization needs CRLF, and
@@ -326,6 +399,8 @@ dkim_session_header(dkim_session *s, const char *field, size_t len)
 	size_t	i;
 	int	rc;
 
+	if (memchr(field, '\0', len) != NULL)
+		return dkim_session_hold_nul(s, field, len);
 	if (memchr(field, '\n', len) == NULL)
 		return dkim_session_header_raw(s, field, len);
 	for (i = 0; i < len; i++) {
@@ -479,6 +554,21 @@ dkim_sig_judge(DKIM_SIGINFO *sig, dkim_sig_result *r)
 	}
 }
 
+/* dkim_nul_sigs - a permerror for each DKIM-Signature field that held a NUL */
+static size_t
+dkim_nul_sigs(const dkim_session *s, dkim_sig_result *out, size_t n, size_t max)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nul_sigs && n < max; i++, n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].result = DKIM_RES_PERMERROR;
+		snprintf(out[n].reason, sizeof(out[n].reason),
+		    "DKIM-Signature field contains a NUL byte");
+	}
+	return n;
+}
+
 size_t
 dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max)
 {
@@ -488,13 +578,20 @@ dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max)
 	size_t	n = 0;
 
 	if (s->failed || s->nosig)
-		return 0;
+		return dkim_nul_sigs(s, out, 0, max);
 	(void)dkim_eom(s->dkim, &testkey);
 	if (dkim_getsiglist(s->dkim, &sigs, &nsigs) != DKIM_STAT_OK || sigs == NULL)
-		return 0;
-	for (i = 0; i < nsigs && n < max; i++)
-		dkim_sig_judge(sigs[i], &out[n++]);
-	return n;
+		return dkim_nul_sigs(s, out, 0, max);
+	for (i = 0; i < nsigs && n < max; i++) {
+		dkim_sig_judge(sigs[i], &out[n]);
+		if (out[n].result != DKIM_RES_NEUTRAL && dkim_signs_nul(s, sigs[i])) {
+			out[n].result = DKIM_RES_FAIL;
+			snprintf(out[n].reason, sizeof(out[n].reason),
+			    "signed header field contains a NUL byte");
+		}
+		n++;
+	}
+	return dkim_nul_sigs(s, out, n, max);
 }
 
 void

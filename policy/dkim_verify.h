@@ -33,6 +33,9 @@
  *	is not a valid DNS name: no query was possible); temperror (the key
  *	lookup failed);
  *	neutral (not evaluated: more than DKIM_MAX_SIGS signatures).
+ *	A field holding a NUL byte is never given to libopendkim: signatures
+ *	whose h= names it fail, a DKIM-Signature field holding one is a
+ *	permerror (dkim_verify.c).
  */
 #ifndef DMARCTLS_DKIM_VERIFY_H
 #define DMARCTLS_DKIM_VERIFY_H

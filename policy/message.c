@@ -120,3 +120,17 @@ message_free(message *m)
 	m->fields = NULL;
 	m->nfields = 0;
 }
+
+void
+message_feed(const message *m, dt_eval *e)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nfields; i++) {
+		const msg_field *f = &m->fields[i];
+
+		dt_eval_header(e, f->name, f->raw, f->rawlen, f->value, f->valuelen);
+	}
+	dt_eval_eoh(e);
+	dt_eval_body(e, (const unsigned char *)m->body, m->bodylen);
+}

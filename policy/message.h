@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	int message_parse(const char *buf, size_t len, message *m, char *err, size_t errlen);
  *	void message_free(message *m);
+ *	void message_feed(const message *m, dt_eval *e);
  *
  * DESCRIPTION
  *	Used where a whole message is at hand (dmarctls-check); the milter
@@ -14,6 +15,10 @@
  *	line that is neither a field nor a continuation ends the header section
  *	and starts the body; a message with no empty line has no body.
  *
+ *	message_feed() streams a parsed message through an evaluation as an
+ *	MTA would: each field, end of headers, the body. dmarctls-check and
+ *	the whole-message fuzz target share it, so both run the same path.
+ *
  *	Hostile input: NUL bytes and bare CRs are kept as data (the parsers
  *	of each field decide); more than MESSAGE_MAX_FIELDS fields, or a field
  *	over MESSAGE_MAX_FIELD bytes, is an error, never a silent truncation
@@ -23,6 +28,8 @@
 #define DMARCTLS_MESSAGE_H
 
 #include <stddef.h>
+
+#include "verdict.h"
 
 #define MESSAGE_MAX_FIELDS	10000
 #define MESSAGE_MAX_FIELD	(1024 * 1024)
@@ -45,5 +52,6 @@ typedef struct message {
 
 int	message_parse(const char *buf, size_t len, message *m, char *err, size_t errlen);
 void	message_free(message *m);
+void	message_feed(const message *m, dt_eval *e);
 
 #endif

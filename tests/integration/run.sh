@@ -262,6 +262,30 @@ run_case lf_line_ends_ed25519_signature_pass "$CONF" "$T/msg/lf_ed.eml" $FAIL_IP
 	'$rc' 0 .dkim[0].result pass .dmarc.result pass
 
 # --- spoofing a p=reject domain: no signature, or a broken one; SPF fails
+# --- a NUL byte in a signed field (issue 12): never handed to libopendkim,
+# which reads past such a field; the signature fails, the message is judged
+m=$(signed_from nul_src "Alice <alice@good.test>" good.test rsa "$W_KEY_RSA2048")
+perl -pe 's/^(Subject: [^\r]*)/$1\0hidden/' "$m" >"$T/msg/nul_signed_field.eml"
+run_case nul_in_signed_field_fails_signature "$CONF" "$T/msg/nul_signed_field.eml" $FAIL_IP \
+	mx.good.test alice@good.test \
+	"${REJECTED[@]}" '.dkim|length' 1 .dkim[0].result fail .dkim[0].d good.test \
+	.dkim[0].reason "signed header field contains a NUL byte" \
+	'.headers[0]|test("signed header field contains a NUL byte")' true
+run_case nul_source_message_still_passes "$CONF" "$m" $FAIL_IP mx.good.test alice@good.test \
+	'$rc' 0 .dkim[0].result pass .dmarc.result pass
+head -c 1000000 /dev/zero | tr '\0' x >"$T/msg/mega.txt"
+MEGA=$T/msg/mega.txt perl -pe 'BEGIN { open(F, "<", $ENV{MEGA}); $x = <F> } s/^(Subject: [^\r]*)/$1\0$x/' \
+	"$m" >"$T/msg/nul_mega_field.eml"
+run_case nul_in_megabyte_signed_field_fails_signature "$CONF" "$T/msg/nul_mega_field.eml" \
+	$FAIL_IP mx.good.test alice@good.test \
+	"${REJECTED[@]}" .dkim[0].result fail
+# tests/fuzz/corpus/fuzz_message/nul-field.txt: the reproducer, through dmarctls-check
+sed -n '/^--$/,$p' "$SRCDIR/../fuzz/corpus/fuzz_message/nul-field.txt" | tail -n +2 \
+	>"$T/msg/nul_reproducer.eml"
+run_case nul_reproducer_gets_a_verdict "$CONF" "$T/msg/nul_reproducer.eml" $FAIL_IP \
+	mx.good.test nul@nul.test '$rc' 0 .dkim[0].result fail .dkim[0].d nul.test \
+	.dkim[0].reason "signed header field contains a NUL byte" .dmarc.result none
+
 m=$(msg_from spoof_unsigned "CEO <ceo@good.test>")
 run_case dmarc_reject_spoof_unsigned "$CONF" "$m" $FAIL_IP mail.attacker.example ceo@good.test \
 	"${REJECTED[@]}" .smtp_reply "550 5.7.1 Email rejected per DMARC policy for good.test" \

@@ -16,6 +16,11 @@
 #	  tls.lua            TLS state in its own A-R field, REQUIRETLS fields
 #	  hostile.lua        1,000 fields, >64 KB fields, bare CR/LF, junk, 50 MB
 #	                     body, a client vanishing mid-body
+#	  (mload, hold.pl)   20,000 forged A-R fields all removed; the fd limit
+#	                     raised for MaxSessions; a message beside 1,100 idle
+#	                     connections; a second milter (MilterTimeout 2,
+#	                     MaxSessions 3): half a packet dropped, the fourth
+#	                     session tempfailed at connect
 #	  (SIGHUP)           new config: Quarantine header, IgnoreNetworks, AUTH
 #	  reload_header.lua  the new rules apply, the milter kept serving
 #	  (SIGHUP)           a broken config: refused, the old one stays
@@ -111,6 +116,7 @@ rc=$?
 if [ "$rc" -eq 78 ] && grep -q 'bad.conf:1' "$T/bad.err"; then ok "config_check_refuses_bad_file_78"
 else not_ok "config_check_refuses_bad_file_78" "exit $rc: $(head -1 "$T/bad.err")"; fi
 
+ulimit -Sn 1024			# the common default: the milter must raise it itself
 "$MILTER" -f -c "$T/dmarctls.conf" 2>"$T/milter.log" &
 MPID=$!
 for _ in $(seq 50); do log_has "started on" && break; sleep 0.1; done
@@ -153,6 +159,71 @@ mload_case fifty_megabyte_body_as_postfix_sends accept/pass "$T/hostile.eml" --b
 mload_case client_gone_mid_body aborted "$T/hostile.eml" --abort-body
 mload_case next_message_after_gone_client accept/pass "$T/hostile.eml"
 mload_case from_field_over_64k_is_permerror reject/permerror "$T/longfrom.eml"
+# 20,000 forged A-R fields (ours, in two spellings of the authserv-id) around
+# two foreign ones: every forged one is removed, last first, the foreign ones
+# (A-R index 1 and 10,002) stay, and the log says how many went (issue 12).
+{
+	printf 'Authentication-Results: other.example; spf=pass smtp.mailfrom=good.test\r\n'
+	for _ in $(seq 10000); do printf 'Authentication-Results: %s; dmarc=pass header.from=good.test\r\n' "$AUTHSERV"; done
+	printf 'Authentication-Results: other.example; dkim=pass header.d=good.test\r\n'
+	for _ in $(seq 10000); do printf 'Authentication-Results: MX.Receiver.TEST; dmarc=pass\r\n'; done
+	printf 'From: Alice <alice@good.test>\r\nTo: bob@receiver.test\r\nSubject: forged\r\n\r\nbody\r\n'
+} >"$T/forged20k.eml"
+forged_ar_case() {
+	local out want
+	out=$(timeout 120 "$MLOAD" -s "inet:$PORT@127.0.0.1" -c 1 -n 1 --ip 192.0.2.10 \
+	    --helo mx.good.test --mail-from alice@good.test --expect accept/pass -H \
+	    "$T/forged20k.eml" 2>&1) || { not_ok forged_ar_20000_all_removed "mload: $(echo "$out" | head -1)"; return; }
+	want=$( { seq 20002 -1 10003; seq 10001 -1 2; } | sed 's/.*/- Authentication-Results[&]/')
+	if [ "$(echo "$out" | sed -n 's/^ *\(- Authentication-Results\[\)/\1/p')" = "$want" ] &&
+	    log_has "removed 20000 forged or unreadable Authentication-Results field(s) of 20002"; then
+		ok forged_ar_20000_all_removed
+	else
+		not_ok forged_ar_20000_all_removed "$(echo "$out" | grep -c '^ *- Auth') deletions"
+	fi
+}
+forged_ar_case
+
+# Connections that hold threads (issue 12), tests/milter/hold.pl. With the
+# default MaxSessions (1000) the milter raises its own RLIMIT_NOFILE from
+# 1,024; 1,100 idle connections (more than the old limit) stay open and a
+# normal message still gets through beside them.
+soft=$(awk '/^Max open files/ { print $4 }' "/proc/$MPID/limits")
+[ "${soft:-0}" -ge 2256 ] && ok "fd_limit_raised_for_max_sessions" ||
+    not_ok "fd_limit_raised_for_max_sessions" "soft RLIMIT_NOFILE ${soft:-?}, want >= 2256"
+( ulimit -n 4096; exec perl "$SRCDIR/hold.pl" idle "$PORT" 1100 8 ) >"$T/idle.out" 2>&1 &
+HOLD=$!
+for _ in $(seq 100); do grep -q '^open 1100' "$T/idle.out" && break; sleep 0.1; done
+if grep -q '^open 1100' "$T/idle.out"; then
+	mload_case message_beside_1100_idle_connections accept/pass "$T/hostile.eml"
+else
+	not_ok message_beside_1100_idle_connections "idle client: $(head -1 "$T/idle.out")"
+fi
+wait "$HOLD"
+grep -q '^kept 1100' "$T/idle.out" && ok "idle_connections_kept_within_timeout" ||
+    not_ok "idle_connections_kept_within_timeout" "$(tail -1 "$T/idle.out")"
+
+# A second milter with MilterTimeout 2 and MaxSessions 3: half a packet is
+# dropped after the timeout, the fourth concurrent session gets a tempfail
+# at connect (and is logged), and a slot freed is a slot served again.
+milter_conf tests/milter/run.sh "inet:$((PORT + 2))@127.0.0.1" MilterTimeout 2 MaxSessions 3 \
+    >"$T/limits.conf"
+"$MILTER" -f -c "$T/limits.conf" 2>"$T/limits.log" &
+LPID=$!
+for _ in $(seq 50); do grep -q "started on" "$T/limits.log" && break; sleep 0.1; done
+out=$(perl "$SRCDIR/hold.pl" half "$((PORT + 2))" 10)
+[ "$out" = "dropped after 2" ] || [ "$out" = "dropped after 3" ] &&
+    ok "half_packet_dropped_after_milter_timeout" ||
+    not_ok "half_packet_dropped_after_milter_timeout" "$out"
+out=$(perl "$SRCDIR/hold.pl" sessions "$((PORT + 2))" 4 1 | tr '\n' ' ')
+[ "$out" = "c c c t " ] && grep -q "MaxSessions 3 reached: tempfail" "$T/limits.log" &&
+    ok "session_over_max_sessions_tempfails" ||
+    not_ok "session_over_max_sessions_tempfails" "connect replies: $out"
+sleep 0.5			# the held sessions are closed: their slots are free
+out=$(perl "$SRCDIR/hold.pl" sessions "$((PORT + 2))" 3 0 | tr '\n' ' ')
+[ "$out" = "c c c " ] && ok "sessions_freed_are_served_again" ||
+    not_ok "sessions_freed_are_served_again" "connect replies: $out"
+kill -TERM "$LPID"; wait "$LPID"
 log_has "ip=$( printf '192.0.2.10' ) helo=mx.good.test from=good.test spf=pass" &&
     ok "summary_log_line_per_message" || not_ok "summary_log_line_per_message" "no such line"
 
