@@ -63,6 +63,23 @@ ascii_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+const char *
+dmarc_domain_canon(const char *in, char *buf, size_t buflen)
+{
+	size_t	len = in != NULL ? strlen(in) : 0, i;
+
+	if (buflen == 0)
+		return "";
+	if (len > 1 && in[len - 1] == '.' && in[len - 2] != '.')
+		len--;			/* one final dot: the same name */
+	if (len >= buflen)
+		len = 0;		/* too long: "" is never valid */
+	for (i = 0; i < len; i++)
+		buf[i] = (char)ascii_lower((unsigned char)in[i]);
+	buf[len] = '\0';
+	return buf;
+}
+
 int
 dmarc_domain_equal(const char *a, const char *b)
 {

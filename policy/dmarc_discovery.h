@@ -15,6 +15,7 @@
  *	    const char *domain, int *exists);
  *	int dmarc_domain_valid(const char *domain);
  *	int dmarc_domain_equal(const char *a, const char *b);
+ *	const char *dmarc_domain_canon(const char *in, char *buf, size_t buflen);
  *	size_t dmarc_domain_labels(const char *domain);
  *
  * DESCRIPTION
@@ -52,6 +53,12 @@
  *	means it does not exist (RFC 8020), OK/NODATA that it does. No query
  *	is made when _dmarc.<name> already answered OK or NODATA: a name with
  *	a child exists.
+ *
+ *	dmarc_domain_canon() is the one spelling of an identity before it is
+ *	validated or compared: one final dot dropped ("example.org." is the
+ *	same absolute name, RFC 1034 3.1), lowercased. MAIL FROM, HELO, DKIM
+ *	d= and From all pass through it. It returns buf, or "" when the name
+ *	does not fit.
  *
  *	dmarc_domain_equal() compares names with ASCII-only case folding,
  *	whatever the locale.
@@ -146,6 +153,7 @@ dmarc_disc_status dmarc_domain_exists(dmarc_discovery *d,
 		    const char *domain, int *exists);
 int		dmarc_domain_valid(const char *domain);
 int		dmarc_domain_equal(const char *a, const char *b);
+const char	*dmarc_domain_canon(const char *in, char *buf, size_t buflen);
 size_t		dmarc_domain_labels(const char *domain);
 
 #endif

@@ -82,12 +82,15 @@ typedef struct eval_state {
 	dmarc_discovery	disc;
 	dmarc_author	author;
 	dmarc_found	found;
+	char		from[DMARC_NAME_MAX + 2];	/* the author, canonical */
 } eval_state;
 
 /* Step 1. 0: the input can be evaluated. */
 static int
 check_input(const dmarc_input *in, dmarc_outcome *out)
 {
+	char	canon[DMARC_NAME_MAX + 2];
+
 	if (in == NULL) {
 		set_reason(out, "no input");
 		return -1;
@@ -96,7 +99,7 @@ check_input(const dmarc_input *in, dmarc_outcome *out)
 		set_reason(out, "no author domain");
 		return -1;
 	}
-	if (!dmarc_domain_valid(in->from_domain)) {
+	if (!dmarc_domain_valid(dmarc_domain_canon(in->from_domain, canon, sizeof(canon)))) {
 		set_reason(out, "invalid author domain");
 		return -1;
 	}
@@ -154,9 +157,12 @@ align_one(eval_state *es, const char *id, dmarc_alignment mode, int cheap,
     int *aligned, int *tempfail)
 {
 	dmarc_align_res r;
+	char	canon[DMARC_NAME_MAX + 2];
 
 	if (*aligned || id == NULL)
 		return;
+	/* "example.org." is example.org: MAIL FROM, HELO and d= alike */
+	id = dmarc_domain_canon(id, canon, sizeof(canon));
 	if (cheap) {
 		*aligned = dmarc_domain_valid(id)
 		    && dmarc_domain_equal(id, es->author.domain);
@@ -337,7 +343,8 @@ dmarc_evaluate(const dmarc_input *in, dmarc_outcome *out)
 	memset(&es, 0, sizeof(es));
 	es.in = in;
 	es.out = out;
-	dmarc_author_init(&es.author, in->from_domain);
+	dmarc_author_init(&es.author, dmarc_domain_canon(in->from_domain, es.from,
+	    sizeof(es.from)));
 	if (dmarc_discovery_init(&es.disc, in->mode, in->psl, in->lookup,
 	    in->lookup_ctx) < 0) {
 		out->result = DMARC_RES_TEMPERROR;

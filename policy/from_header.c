@@ -33,8 +33,12 @@
  *	unknown, which the admin maps to reject or permerror. A guess is how
  *	a From field that MUAs show as one address gets checked as another.
  *
- *	Groups ("name: a@b;") are not allowed in From (section 3.6.2 is a
- *	mailbox-list): "group not allowed", or "empty group" for "name:;".
+ *	Groups ("name: a@b;") are allowed in From since RFC 6854 (From is an
+ *	address-list): their mailboxes are authors like any other. An empty
+ *	group ("undisclosed-recipients:;") names nobody: a field of empty
+ *	groups only is "empty group". Groups do not nest ("nested group"); a
+ *	group needs a display name and its ";" ("invalid group",
+ *	"unterminated group").
  *
  *	Domain literals ("u@[192.0.2.1]") give no DMARC domain: "domain literal".
  *
@@ -42,9 +46,11 @@
  *	"obsolete route". No current software writes them, and readers
  *	disagree on which domain they show.
  *
- *	Obsolete CFWS between the labels of a domain ("u@a (x) .b", section
- *	4.4) is rejected: a reader that stops at the space sees "a". CFWS
- *	around the "@" is standard (dot-atom allows it) and accepted.
+ *	Obsolete CFWS between the labels of a domain ("u@example . org",
+ *	"u@a (x) .b": obs-domain, section 4.4) is parsed, as section 4
+ *	requires of a receiver: the labels are joined ("example.org"), so the
+ *	domain's own policy applies instead of a permerror. CFWS around the
+ *	"@" is standard (dot-atom allows it) and accepted.
  *
  *	A display name must be a phrase (words, and dots after the first
  *	word as obs-phrase allows): an unquoted '@' in it, as in
@@ -96,7 +102,8 @@
  *	"missing local part", "invalid local part", "missing domain",
  *	"invalid domain", "invalid UTF-8 in domain", "invalid IDN domain",
  *	"domain literal", "obsolete route", "empty address", "invalid display
- *	name", "invalid address", "group not allowed", "empty group", "too
+ *	name", "invalid address", "invalid group", "nested group",
+ *	"unterminated group", "empty group", "too
  *	many mailboxes", "too many domains", "out of memory", "invalid
  *	arguments".
  */
@@ -594,6 +601,7 @@ struct parser {
 	struct lexer lx;
 	from_domains *out;
 	size_t	nmbox;		/* mailboxes in this call */
+	size_t	ngroup;		/* groups in this call */
 };
 
 /* What a run of words and dots looked like. */
@@ -671,15 +679,18 @@ add_domain(struct parser *ps, char *dom)
 }
 
 /*
- * The domain after "@": dot-atom-text with no CFWS inside (see DECISIONS),
- * optionally one trailing dot. The text is then one contiguous slice.
+ * The domain after "@": dot-atom, or the obs-domain of RFC 5322 section
+ * 4.4 (atoms separated by dots, CFWS allowed around each: "u@example .
+ * org" is example.org; a receiver must parse obsolete syntax), optionally
+ * one trailing dot. The atoms are joined without the CFWS.
  */
 static int
 parse_domain(struct parser *ps)
 {
 	struct token *t;
-	const char *start, *why;
-	size_t	len;
+	const char *why;
+	char	raw[DOMAIN_RAW_MAX];
+	size_t	len = 0;
 	char	*dom = NULL;
 
 	if (peek(&ps->lx, &t) < 0)
@@ -688,31 +699,29 @@ parse_domain(struct parser *ps)
 		return fail(&ps->lx, "domain literal");
 	if (t->type == T_END || t->type == T_COMMA || t->type == T_GT)
 		return fail(&ps->lx, "missing domain");
-	if (t->type != T_ATOM)
-		return fail(&ps->lx, "invalid domain");
-	start = t->text;
-	len = t->len;
-	consume(&ps->lx);
 	for (;;) {
+		if (t->type != T_ATOM)
+			return fail(&ps->lx, "invalid domain");
+		if (len + t->len + 1 >= sizeof(raw))
+			return fail(&ps->lx, "invalid domain");
+		memcpy(raw + len, t->text, t->len);
+		len += t->len;
+		consume(&ps->lx);
 		if (peek(&ps->lx, &t) < 0)
 			return -1;
 		if (t->type != T_DOT)
 			break;
-		if (t->space_before)
-			return fail(&ps->lx, "invalid domain");
 		consume(&ps->lx);
-		len++;
+		raw[len++] = '.';
 		if (peek(&ps->lx, &t) < 0)
 			return -1;
-		if (t->type == T_DOT || (t->space_before && t->type == T_ATOM)
-		    || t->type == T_EWORD || t->type == T_DLITERAL || t->type == T_QSTRING)
+		if (t->type == T_DOT || t->type == T_EWORD || t->type == T_DLITERAL
+		    || t->type == T_QSTRING)
 			return fail(&ps->lx, "invalid domain");
-		if (t->type != T_ATOM || t->space_before)
+		if (t->type != T_ATOM)
 			break;		/* a trailing dot */
-		len += t->len;
-		consume(&ps->lx);
 	}
-	if ((why = domain_normalize(start, len, &dom)) != NULL)
+	if ((why = domain_normalize(raw, len, &dom)) != NULL)
 		return fail(&ps->lx, why);
 	return add_domain(ps, dom);
 }
@@ -772,21 +781,9 @@ parse_angle_addr(struct parser *ps)
 	return fail(&ps->lx, "invalid address");
 }
 
-/* "phrase :" seen: a group (RFC 5322 3.4), which From may not carry. */
+/* What may follow a complete mailbox: "," or the end, or ";" in a group. */
 static int
-reject_group(struct parser *ps)
-{
-	struct token *t;
-
-	consume(&ps->lx);
-	if (peek(&ps->lx, &t) < 0)
-		return -1;
-	return fail(&ps->lx, t->type == T_SEMI ? "empty group" : "group not allowed");
-}
-
-/* What may follow a complete mailbox: "," or the end. */
-static int
-check_after_mailbox(struct parser *ps)
+check_after_mailbox(struct parser *ps, int in_group)
 {
 	struct token *t;
 
@@ -796,20 +793,23 @@ check_after_mailbox(struct parser *ps)
 	case T_END:
 	case T_COMMA:
 		return 0;
+	case T_SEMI:
+		return in_group ? 0 : fail(&ps->lx, "invalid group");
 	case T_AT:
 		return fail(&ps->lx, "multiple @");
 	case T_GT:
 		return fail(&ps->lx, "unbalanced >");
 	case T_COLON:
-	case T_SEMI:
-		return fail(&ps->lx, "group not allowed");
+		return fail(&ps->lx, in_group ? "nested group" : "invalid group");
 	default:
 		return fail(&ps->lx, "invalid address");
 	}
 }
 
+static int parse_group(struct parser *ps, const struct phrase *name);
+
 static int
-parse_mailbox(struct parser *ps)
+parse_mailbox(struct parser *ps, int in_group)
 {
 	struct token *t;
 	struct phrase ph;
@@ -834,22 +834,56 @@ parse_mailbox(struct parser *ps)
 			return -1;
 		break;
 	case T_COLON:
-		return reject_group(ps);
+		if (in_group)
+			return fail(&ps->lx, "nested group");
+		return parse_group(ps, &ph);
 	case T_GT:
 		return fail(&ps->lx, "unbalanced >");
 	case T_END:
 	case T_COMMA:
 		return fail(&ps->lx, "missing @");
 	case T_SEMI:
-		return fail(&ps->lx, "group not allowed");
+		return fail(&ps->lx, in_group ? "missing @" : "invalid group");
 	default:
 		return fail(&ps->lx, "invalid address");
 	}
 	ps->nmbox++;
-	return check_after_mailbox(ps);
+	return check_after_mailbox(ps, in_group);
 }
 
-/* mailbox-list, with the empty elements obs-mbox-list allows (4.4). */
+/*
+ * "display-name :" seen: a group (RFC 5322 3.4), which RFC 6854 allows in
+ * From. Its mailboxes are authors like any other; an empty group ("name:;")
+ * names nobody. Ends after ";" and what may follow it.
+ */
+static int
+parse_group(struct parser *ps, const struct phrase *name)
+{
+	struct token *t;
+
+	if (name->ntok == 0 || name->starts_with_dot)
+		return fail(&ps->lx, "invalid group");
+	consume(&ps->lx);		/* ":" */
+	for (;;) {
+		if (peek(&ps->lx, &t) < 0)
+			return -1;
+		if (t->type == T_SEMI)
+			break;
+		if (t->type == T_END)
+			return fail(&ps->lx, "unterminated group");
+		if (t->type == T_COMMA) {
+			consume(&ps->lx);
+			continue;
+		}
+		if (parse_mailbox(ps, 1) < 0)
+			return -1;
+	}
+	consume(&ps->lx);		/* ";" */
+	ps->ngroup++;
+	return check_after_mailbox(ps, 0);
+}
+
+/* address-list (From since RFC 6854), with the empty elements obs-mbox-list allows (4.4). */
 static int
 parse_mailbox_list(struct parser *ps)
 {
@@ -864,11 +898,11 @@ parse_mailbox_list(struct parser *ps)
 			consume(&ps->lx);
 			continue;
 		}
-		if (parse_mailbox(ps) < 0)
+		if (parse_mailbox(ps, 0) < 0)
 			return -1;
 	}
 	if (ps->nmbox == 0)
-		return fail(&ps->lx, "no address");
+		return fail(&ps->lx, ps->ngroup ? "empty group" : "no address");
 	return 0;
 }
 

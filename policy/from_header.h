@@ -9,7 +9,8 @@
  *
  * DESCRIPTION
  *	from_header_parse() reads one From field body (RFC 5322 section 3.6.2,
- *	a mailbox-list) and appends the domain of every mailbox to *out, once
+ *	an address-list since RFC 6854: mailboxes and groups of mailboxes)
+ *	and appends the domain of every mailbox to *out, once
  *	per distinct domain, as a lowercase A-label without a trailing dot.
  *	Call it once per From field of a message with the same *out to collect
  *	every Author Domain (RFC 9989 section 5.3.1).

@@ -145,6 +145,8 @@ write_conf "$CONF"
 write_conf "$CONF_NOTEMPFAIL" TempfailOnDNSError no
 write_conf "$CONF_TIMEOUT" Resolver "127.0.0.1@$W_HOLE_PORT" DNSTimeout 2
 write_conf "$CONF_PSL" DMARCDiscovery psl
+CONF_LENIENT=$T/conf/lenient.conf	# no usable From is let in
+write_conf "$CONF_LENIENT" RejectOnNoFrom no
 CONF_SILENT=$T/conf/silent.conf		# the attacks: no 451 to hide behind
 write_conf "$CONF_SILENT" TempfailOnDNSError no DNSTimeout 1
 
@@ -326,6 +328,25 @@ m=$T/msg/no_from.eml
 grep -v '^From:' "$(msg_from no_from_src "x@good.test")" >"$m"
 run_case dmarc_permerror_no_from_field "$CONF" "$m" $PASS_IP mx.good.test alice@good.test \
 	.dmarc.result permerror '$rc' 2 .action reject
+
+# --- identities: one spelling before alignment; RFC 6854 groups and the
+# RFC 5322 section 4.4 obsolete domain syntax are parsed, not refused
+m=$(msg_from mailfrom_trailing_dot "Alice <alice@good.test>")
+run_case trailing_dot_mailfrom_aligns "$CONF" "$m" $PASS_IP mx.good.test "<bounce@good.test.>" \
+	'$rc' 0 .action accept .spf.result pass .dmarc.result pass .dmarc.spf_aligned true
+m=$(msg_from from_trailing_dot "Alice <alice@good.test.>")
+run_case trailing_dot_from_aligns "$CONF" "$m" $PASS_IP mx.good.test bounce@good.test \
+	'$rc' 0 .action accept .dmarc.result pass .dmarc.from_domain good.test
+m=$(msg_from group_one_mailbox "team: ceo@good.test;")
+run_case rfc6854_group_spoof_gets_domain_policy "$CONF" "$m" $FAIL_IP mail.attacker.example \
+	ceo@good.test "${REJECTED[@]}" .dmarc.from_domain good.test \
+	.smtp_reply "550 5.7.1 Email rejected per DMARC policy for good.test"
+m=$(msg_from group_pass "Team: Alice <alice@good.test>;")
+run_case rfc6854_group_one_mailbox_passes "$CONF" "$m" $PASS_IP mx.good.test bounce@good.test \
+	'$rc' 0 .action accept .dmarc.result pass .dmarc.from_domain good.test
+m=$(msg_from obs_domain "x@good . test")
+run_case rfc5322_obsolete_domain_gets_domain_policy "$CONF_LENIENT" "$m" $FAIL_IP \
+	mail.attacker.example x@good.test "${REJECTED[@]}" .dmarc.from_domain good.test
 
 # --- several author domains: the strictest failing policy decides
 m=$(msg_from two_from_fields "a@org.test" "b@good.test")

@@ -61,6 +61,67 @@ static const fake_rr reject_at_example_com[] = {
 
 /* ---- result ---------------------------------------------------------- */
 
+/* ---- identities are normalised before alignment ------------------------ */
+
+/* "example.com." is the absolute spelling of example.com (RFC 1034 3.1). */
+static void
+trailing_dot_mailfrom_aligns(void **state)
+{
+	msg	m;
+	dmarc_outcome o;
+
+	msg_init(&m, reject_at_example_com, "example.com");
+	msg_spf(&m, "example.com.", SPF_RES_PASS);
+	dmarc_evaluate(&m.in, &o);
+	assert_int_equal(o.result, DMARC_RES_PASS);
+	assert_true(o.spf_aligned);
+	dmarc_outcome_free(&o);
+}
+
+static void
+trailing_dot_dkim_domain_aligns(void **state)
+{
+	msg	m;
+	dmarc_outcome o;
+
+	msg_init(&m, reject_at_example_com, "example.com");
+	msg_dkim(&m, "EXAMPLE.com.", DKIM_RES_PASS);
+	dmarc_evaluate(&m.in, &o);
+	assert_int_equal(o.result, DMARC_RES_PASS);
+	assert_true(o.dkim_aligned);
+	dmarc_outcome_free(&o);
+}
+
+static void
+trailing_dot_from_domain_aligns(void **state)
+{
+	msg	m;
+	dmarc_outcome o;
+
+	msg_init(&m, reject_at_example_com, "example.com.");
+	msg_spf(&m, "example.com", SPF_RES_PASS);
+	dmarc_evaluate(&m.in, &o);
+	assert_int_equal(o.result, DMARC_RES_PASS);
+	assert_string_equal(o.policy_domain, "example.com");
+	dmarc_outcome_free(&o);
+}
+
+/* Only one final dot is dropped: "example.com.." is no domain, no pass. */
+static void
+two_trailing_dots_do_not_align(void **state)
+{
+	msg	m;
+	dmarc_outcome o;
+
+	msg_init(&m, reject_at_example_com, "example.com");
+	msg_spf(&m, "example.com..", SPF_RES_PASS);
+	dmarc_evaluate(&m.in, &o);
+	assert_int_equal(o.result, DMARC_RES_FAIL);
+	assert_false(o.spf_aligned);
+	dmarc_outcome_free(&o);
+}
+
+
 static void
 no_record_is_none_even_when_aligned(void **state)
 {
@@ -652,8 +713,8 @@ static void
 unusable_author_domain_is_permerror(void **state)
 {
 	static const fake_rr t[] = {{NULL, 0, {NULL}}};
-	static const char *const bad[] = {"", "exa mple.com", "example.com.",
-	    "a..b", "-\x01-", NULL};
+	static const char *const bad[] = {"", "exa mple.com", "example.com..",
+	    ".", "a..b", "-\x01-", NULL};
 	static const char *const none[] = {NULL};
 	size_t	i;
 	msg	m;
@@ -702,7 +763,8 @@ invalid_or_null_dkim_domain_is_not_aligned(void **state)
 
 	msg_init(&m, reject_at_example_com, "example.com");
 	msg_dkim(&m, NULL, DKIM_RES_PASS);
-	msg_dkim(&m, "example.com.", DKIM_RES_PASS);
+	msg_dkim(&m, "example.com..", DKIM_RES_PASS);
+	msg_dkim(&m, ".", DKIM_RES_PASS);
 	msg_dkim(&m, "", DKIM_RES_PASS);
 	msg_spf(&m, NULL, SPF_RES_PASS);
 	dmarc_evaluate(&m.in, &o);
@@ -874,6 +936,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_record_is_none_even_when_aligned),
+		cmocka_unit_test(trailing_dot_mailfrom_aligns),
+		cmocka_unit_test(trailing_dot_dkim_domain_aligns),
+		cmocka_unit_test(trailing_dot_from_domain_aligns),
+		cmocka_unit_test(two_trailing_dots_do_not_align),
 		cmocka_unit_test(spf_identical_domain_passes_without_extra_dns),
 		cmocka_unit_test(unaligned_message_fails_with_policy_disposition),
 		cmocka_unit_test(spf_not_pass_does_not_align),
