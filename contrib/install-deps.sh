@@ -9,13 +9,15 @@
 # DESCRIPTION
 #	--build installs only what building and running dmarctls needs:
 #	gcc, make and the autotools, the libraries (libmilter, libopendkim,
-#	libspf2, OpenSSL, libunbound, libpsl, libidn2, SQLite, libpq,
+#	libspf2, OpenSSL, libunbound, libpsl, libidn2, libcurl, SQLite, libpq,
 #	libxml2, zlib; cmocka, which configure requires),
 #	the public suffix list and the DNSSEC root key. contrib/run.sh uses it.
 #
 #	Without --build: that and everything the tests use (tests/run-all.sh):
 #	clang for the fuzz targets, the tools of the test world (nsd, unbound,
 #	ldns-signzone, dig, jq, ip, unshare; Postfix, swaks and miltertest;
+#	python3 for the MTA-STS HTTPS test servers, faketime for their
+#	expired certificate;
 #	OpenDKIM and OpenDMARC for the differential run), and what builds and
 #	checks the Debian packages (debhelper, dpkg-dev, fakeroot, lintian,
 #	systemd for systemd-analyze verify -- installed, never booted; man-db).
@@ -43,10 +45,11 @@ BUILD_PACKAGES="
 autoconf automake libtool pkg-config make gcc
 libmilter-dev libopendkim-dev libspf2-dev libssl-dev libunbound-dev
 libpsl-dev libidn2-dev libcmocka-dev publicsuffix dns-root-data
-libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev
+libcurl4-openssl-dev libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev
 "
 TEST_PACKAGES="
 clang libclang-rt-14-dev
+python3 faketime
 nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
 ca-certificates perl
 postfix swaks libnet-ssleay-perl miltertest
