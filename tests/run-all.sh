@@ -12,7 +12,10 @@
 #               (Sendmail 8.17 unpacked from its .debs, INPUT_MAIL_FILTER)
 #   install:    make install/uninstall into a private root (tests/install/run.sh:
 #               paths, unit verified with systemd-analyze, config kept), then
-#               make distcheck
+#               make distcheck; package: the Debian packages built with
+#               dpkg-buildpackage, lintian, installed in a private overlay and
+#               run from the unit's command lines behind a chrooted Postfix
+#               (tests/package/run.sh)
 #   2. asan:    the same sources with AddressSanitizer + UndefinedBehaviorSanitizer,
 #               unit tests and every real-server suite again
 #   3. fuzz:    clang libFuzzer build, each target for FUZZ_SECONDS (default 30)
@@ -98,9 +101,11 @@ real_world() {
 	suite tests/tlspolicy/run.sh tlspolicy "$1"
 }
 
-# install_stage -- make install/uninstall against build/werror, then distcheck
+# install_stage -- make install/uninstall against build/werror, distcheck,
+# then the Debian packages (built, lintian, installed, run behind Postfix)
 install_stage() {
 	suite tests/install/run.sh install werror
+	suite tests/package/run.sh package werror
 	note "make distcheck"
 	if (cd build/werror && make -s -j"$JOBS" distcheck) >build/distcheck.log 2>&1; then
 		echo "distcheck: ok"
