@@ -171,7 +171,7 @@ check_read(const char *path, strbuf *sb)
 
 /* check_eval - stream the message through an evaluation as an MTA would */
 static void
-check_eval(dt_eval *e, const check_opts *o, const message *m)
+check_eval(dt_eval *e, const check_opts *o, const dt_config *cfg, const message *m)
 {
 	dt_tls	tls;
 
@@ -181,6 +181,8 @@ check_eval(dt_eval *e, const check_opts *o, const message *m)
 	tls.bits = o->cipher_bits;
 	tls.requiretls = o->requiretls;
 	dt_eval_tls(e, &tls);
+	/* as the milter: a TrustedNetworks client's REQUIRETLS fields are believed */
+	dt_eval_trusted(e, dt_netlist_match(cfg->trusted_networks, o->ip));
 	dt_eval_envelope(e, o->ip, o->helo, o->mail_from);
 	message_feed(m, e);
 }
@@ -247,7 +249,10 @@ main(int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto done;
 	}
-	check_eval(e, &o, &m);
+	if (dt_netlist_match(cfg.ignore_networks, o.ip))
+		fprintf(stderr, "dmarctls-check: note: %s is in IgnoreNetworks: the milter would "
+		    "accept it unchecked; evaluated anyway\n", o.ip);
+	check_eval(e, &o, &cfg, &m);
 	message_free(&m);
 	const dt_verdict *v = dt_eval_finish(e);
 	if (o.json) {

@@ -23,7 +23,7 @@
 
 #include <libmilter/mfapi.h>
 
-#include "authres_parse.h"
+#include "authres_fate.h"
 #include "callbacks.h"
 #include "generation.h"
 #include "log.h"
@@ -304,15 +304,14 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
-/* dt_ar_field - count an A-R field; remember it if it carries our authserv-id */
+/* dt_ar_field - count an A-R field; remember it if it must go (authres_fate.h) */
 static void
 dt_ar_field(dt_conn *c, const char *value)
 {
-	char	*id = authres_authserv_id(value, strlen(value));
+	int	trusted = dt_netlist_match(c->gen->cfg.trusted_networks, c->ip);
 
-	/* ours, or unreadable: either way no reader may trust it (RFC 8601 5) */
-	dt_fields_count(&c->ar, id == NULL || strcasecmp(id, c->gen->cfg.authserv_id) == 0);
-	free(id);
+	dt_fields_count(&c->ar, authres_field_fate(value, strlen(value), &c->gen->cfg, trusted)
+	    != AUTHRES_KEEP);
 }
 
 static sfsistat

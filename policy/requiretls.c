@@ -2,6 +2,7 @@
  * requiretls.c -- the REQUIRETLS header rules of requiretls.h.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "requiretls.h"
 
@@ -18,4 +19,16 @@ tlsreq_decide(const tlsreq_input *in, tlsreq_decision *out)
 	out->keep_no = in->trusted || in->dmarc_pass;
 	if (!out->keep_no)
 		out->why_no = "TLS-Required from an untrusted client without a DMARC pass";
+}
+
+int
+tlsreq_esmtp_yes(const char *value, size_t len)
+{
+	const char *end = value + len;
+
+	while (value < end && strchr(" \t\r\n", *value) && *value)
+		value++;
+	while (end > value && strchr(" \t\r\n", end[-1]) && end[-1])
+		end--;
+	return end - value == 3 && strncasecmp(value, "yes", 3) == 0;
 }

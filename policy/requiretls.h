@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	void tlsreq_decide(const tlsreq_input *in, tlsreq_decision *out);
+ *	int tlsreq_esmtp_yes(const char *value, size_t len);
  *
  * DESCRIPTION
  *	Two header fields carry TLS requirements past an SMTP hop, and neither
@@ -22,12 +23,19 @@
  *	  really asked for it); otherwise it is removed and the removal logged.
  *	With the RequireTLSHeader setting off, nothing is added or removed.
  *
+ *	tlsreq_esmtp_yes() says whether a Require-TLS-ESMTP value asks for
+ *	REQUIRETLS: "yes" in any case, blanks and folding around it allowed.
+ *	Anything else ("no", junk) asks for nothing, even from a trusted
+ *	client: it is removed and never becomes our "yes".
+ *
  *	Note (Postfix 3.10+): Postfix acts on both fields in cleanup, before
  *	milters run, so removing them protects the hops after us, not this
  *	one; header_checks (IGNORE) covers this hop.
  */
 #ifndef DMARCTLS_REQUIRETLS_H
 #define DMARCTLS_REQUIRETLS_H
+
+#include <stddef.h>
 
 #define TLSREQ_ESMTP_FIELD	"Require-TLS-ESMTP"
 #define TLSREQ_NO_FIELD		"TLS-Required"
@@ -50,5 +58,6 @@ typedef struct tlsreq_decision {
 } tlsreq_decision;
 
 void	tlsreq_decide(const tlsreq_input *in, tlsreq_decision *out);
+int	tlsreq_esmtp_yes(const char *value, size_t len);
 
 #endif

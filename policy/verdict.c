@@ -188,8 +188,10 @@ dt_eval_header(dt_eval *e, const char *name, const char *raw, size_t rawlen,
 	(void)dkim_session_header(e->dkim, raw, rawlen);
 	if (strcasecmp(name, "From") == 0)
 		dt_from_field(e, value, valuelen);
-	else if (strcasecmp(name, TLSREQ_ESMTP_FIELD) == 0)
+	else if (strcasecmp(name, TLSREQ_ESMTP_FIELD) == 0) {
 		e->v.n_esmtp_in++;
+		e->v.n_esmtp_yes += tlsreq_esmtp_yes(value, valuelen);
+	}
 	else if (strcasecmp(name, TLSREQ_NO_FIELD) == 0)
 		e->v.n_tlsreq_in++;
 }
@@ -492,7 +494,7 @@ dt_tlsreq(dt_eval *e)
 	in.enabled = e->ctx->cfg->require_tls_header;
 	in.tls = v->tls.version[0] != '\0';
 	in.requiretls = v->tls.requiretls;
-	in.esmtp_in = v->n_esmtp_in > 0;
+	in.esmtp_in = v->n_esmtp_yes > 0;	/* "Require-TLS-ESMTP: no" asks for nothing */
 	in.trusted = e->trusted;
 	in.dmarc_pass = v->nauthors > 0;
 	for (i = 0; i < v->nauthors; i++)

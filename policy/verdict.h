@@ -87,6 +87,7 @@ typedef struct dt_verdict {
 	char		dane_result[16];	/* DANE self-check of our endpoint; "" unknown */
 	char		dane_owner[256];	/* the TLSA owner name checked */
 	size_t		n_esmtp_in;	/* Require-TLS-ESMTP fields in the message */
+	size_t		n_esmtp_yes;	/* those of them that say "yes" */
 	size_t		n_tlsreq_in;	/* TLS-Required fields in the message */
 	char		authserv_id[256];
 	dt_tls		tls;

@@ -147,6 +147,8 @@ write_conf "$CONF_TIMEOUT" Resolver "127.0.0.1@$W_HOLE_PORT" DNSTimeout 2
 write_conf "$CONF_PSL" DMARCDiscovery psl
 CONF_LENIENT=$T/conf/lenient.conf	# no usable From is let in
 write_conf "$CONF_LENIENT" RejectOnNoFrom no
+CONF_TRUSTED=$T/conf/trusted.conf
+write_conf "$CONF_TRUSTED" TrustedNetworks 192.0.2.0/24
 CONF_SILENT=$T/conf/silent.conf		# the attacks: no 451 to hide behind
 write_conf "$CONF_SILENT" TempfailOnDNSError no DNSTimeout 1
 
@@ -287,6 +289,21 @@ sed -n '/^--$/,$p' "$SRCDIR/../fuzz/corpus/fuzz_message/nul-field.txt" | tail -n
 run_case nul_reproducer_gets_a_verdict "$CONF" "$T/msg/nul_reproducer.eml" $FAIL_IP \
 	mx.good.test nul@nul.test '$rc' 0 .dkim[0].result fail .dkim[0].d nul.test \
 	.dkim[0].reason "signed header field contains a NUL byte" .dmarc.result none
+
+# --- dmarctls-check honours TrustedNetworks as the milter does (issue 12): a
+# trusted client's Require-TLS-ESMTP: yes is carried on, a stranger's is not,
+# and "no" never becomes "yes"
+m=$(msg esmtp_yes "From: Alice <alice@good.test>" "Require-TLS-ESMTP: yes")
+run_case check_trusted_network_require_tls_esmtp_carried "$CONF_TRUSTED" "$m" $PASS_IP \
+	mx.good.test alice@good.test '$rc' 0 .requiretls.add_require_tls_esmtp true \
+	'[.headers[]|select(startswith("Require-TLS-ESMTP: yes"))]|length' 1
+run_case check_stranger_require_tls_esmtp_not_carried "$CONF" "$m" $PASS_IP \
+	mx.good.test alice@good.test '$rc' 0 .requiretls.add_require_tls_esmtp false \
+	'[.headers[]|select(startswith("Require-TLS-ESMTP"))]|length' 0
+m=$(msg esmtp_no "From: Alice <alice@good.test>" "Require-TLS-ESMTP: no")
+run_case check_trusted_require_tls_esmtp_no_never_yes "$CONF_TRUSTED" "$m" $PASS_IP \
+	mx.good.test alice@good.test '$rc' 0 .requiretls.add_require_tls_esmtp false \
+	'[.headers[]|select(startswith("Require-TLS-ESMTP"))]|length' 0
 
 m=$(msg_from spoof_unsigned "CEO <ceo@good.test>")
 run_case dmarc_reject_spoof_unsigned "$CONF" "$m" $FAIL_IP mail.attacker.example ceo@good.test \

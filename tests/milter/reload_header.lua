@@ -39,3 +39,15 @@ report("trusted_client_require_tls_esmtp_rewritten", r == SMFIR_ACCEPT
     and not mt.eom_check(c, MT_HDRDELETE, "TLS-Required")
     and not mt.eom_check(c, MT_HDRCHANGE, "TLS-Required"), "reply " .. tostring(r))
 mt.disconnect(c)
+
+-- ... but only a "yes" is carried on: a trusted client's "Require-TLS-ESMTP: no"
+-- asks for nothing, so it is removed and no "yes" written (issue 12).
+c = session(PASS_IP, "mx.good.test")
+h = plain("x@org.test")
+table.insert(h, {"Require-TLS-ESMTP", " no"})
+r = message(c, "<x@org.test>", h)
+report("trusted_client_require_tls_esmtp_no_never_becomes_yes", r == SMFIR_ACCEPT
+    and not mt.eom_check(c, MT_HDRADD, "Require-TLS-ESMTP")
+    and (mt.eom_check(c, MT_HDRDELETE, "Require-TLS-ESMTP")
+      or mt.eom_check(c, MT_HDRCHANGE, "Require-TLS-ESMTP")), "reply " .. tostring(r))
+mt.disconnect(c)

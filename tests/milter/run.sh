@@ -238,9 +238,28 @@ reload() {
 }
 
 reload Quarantine header IgnoreNetworks 203.0.113.0/24 IgnoreAuthenticatedClients yes \
-    TrustedNetworks 192.0.2.0/24 &&
+    TrustedNetworks 192.0.2.0/24 TrustedAuthservIDs relay.receiver.test &&
     ok "sighup_reloads" || not_ok "sighup_reloads" "no reload logged"
 lua reload_header.lua
+
+# Which A-R fields go (policy/authres_fate.c): the relay's id (TrustedAuthservIDs)
+# stays from a TrustedNetworks client and goes from a stranger; an unparseable
+# foreign field goes; a readable foreign one stays. mload -H lists deletions.
+printf '%s\r\n' 'Authentication-Results: relay.receiver.test; spf=pass smtp.mailfrom=good.test' \
+    'Authentication-Results: other.example; spf=' \
+    'Authentication-Results: other.example; dkim=pass header.d=good.test' \
+    'From: Alice <alice@good.test>' 'To: bob@receiver.test' 'Subject: fates' '' 'body' \
+    >"$T/fates.eml"
+# ar_deletions NAME IP WANT -- the A-R indexes deleted, last first, space-separated
+ar_deletions() {
+	local got
+	got=$(timeout 60 "$MLOAD" -s "inet:$PORT@127.0.0.1" -c 1 -n 1 --ip "$2" \
+	    --helo mx.good.test --mail-from alice@good.test --expect any -H "$T/fates.eml" 2>&1 |
+	    sed -n 's/^ *- Authentication-Results\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+	[ "$got" = "$3" ] && ok "$1" || not_ok "$1" "deleted A-R [${got% }], want [${3% }]"
+}
+ar_deletions trusted_authserv_id_kept_from_trusted_network 192.0.2.10 "2 "
+ar_deletions trusted_authserv_id_removed_from_stranger 198.51.100.7 "2 1 "
 
 cp "$T/dmarctls.conf" "$T/good.conf"
 printf 'DNSTimeout forever\n' >>"$T/dmarctls.conf"

@@ -106,6 +106,26 @@ disabled_changes_nothing(void **state)
 	assert_true(d.keep_no);
 }
 
+static void
+esmtp_value_yes_in_any_case_with_blanks(void **state)
+{
+	(void)state;
+	assert_true(tlsreq_esmtp_yes("yes", 3));
+	assert_true(tlsreq_esmtp_yes(" YES", 4));
+	assert_true(tlsreq_esmtp_yes(" Yes\r\n\t", 7));
+}
+
+static void
+esmtp_value_other_than_yes_asks_nothing(void **state)
+{
+	(void)state;
+	assert_false(tlsreq_esmtp_yes(" no", 3));
+	assert_false(tlsreq_esmtp_yes("", 0));
+	assert_false(tlsreq_esmtp_yes(" yes please", 11));
+	assert_false(tlsreq_esmtp_yes("ye", 2));
+	assert_false(tlsreq_esmtp_yes("yes\0x", 5));
+}
+
 int
 main(void)
 {
@@ -120,6 +140,8 @@ main(void)
 		cmocka_unit_test(tls_required_no_kept_with_dmarc_pass),
 		cmocka_unit_test(tls_required_no_kept_from_trusted_client),
 		cmocka_unit_test(disabled_changes_nothing),
+		cmocka_unit_test(esmtp_value_yes_in_any_case_with_blanks),
+		cmocka_unit_test(esmtp_value_other_than_yes_asks_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
