@@ -404,9 +404,6 @@ static void
 dt_modify(SMFICTX *ctx, dt_conn *c, const dt_verdict *v)
 {
 	dt_fields_delete(ctx, c, &c->ar, DT_AR_NAME);
-	if (c->ar.n)
-		dt_log(LOG_NOTICE, "%s: removed %zu forged or unreadable %s field(s) of %d",
-		    c->qid, c->ar.n, DT_AR_NAME, c->ar.seen);
 	if (!v->tlsreq.keep_esmtp && c->esmtp.n) {
 		dt_fields_delete(ctx, c, &c->esmtp, TLSREQ_ESMTP_FIELD);
 		dt_log(LOG_NOTICE, "%s: removed %zu incoming %s field(s)%s", c->qid, c->esmtp.n,

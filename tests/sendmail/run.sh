@@ -513,6 +513,30 @@ fi
 want_re "milter log" "$LOG" "${LOGRE_QID}${QID:-NOQID}: ip=$PASS_IP [^"$'\n'"]* from=good\.test spf=pass dkim=none dmarc=pass [^"$'\n'"]*action=accept tls=none removed_ar=2"
 report forged_authres_removed_foreign_kept "$T/out/forged3.smtp"
 
+# --- "Authentication-Results :" (blanks before the colon, RFC 5322 4.5.3
+# obsolete syntax). Sendmail's chompheader() cuts the name at the blank and
+# milter_changeheader() counts fields by that name, so the milter sees
+# "Authentication-Results" and its index names the same field: both spaced
+# forgeries go, both foreign fields stay, in order.
+m=$(msg spaced_ar \
+    "Authentication-Results: other.example; spf=pass smtp.mailfrom=other.example" \
+    "Authentication-Results : $AUTHSERV; dmarc=pass (forged spaced) header.from=good.test" \
+    "Authentication-Results: other.example; dkim=pass header.d=other.example" \
+    "Authentication-Results"$'\t'": $AUTHSERV; dkim=pass (forged tab) header.d=good.test" \
+    "From: Alice <alice@good.test>")
+send spaced_ar "$PASS_IP" mx.good.test alice@good.test "$m"
+want_re "reply" "$REPLY" '^250 2\.0\.0 '
+if [ -n "$DELIVERED" ]; then
+	ar=$(unfold "$DELIVERED" | sed '/^\r\{0,1\}$/q' | grep -i '^Authentication-Results[[:space:]]*:')
+	want_no_re "delivered A-R" "$ar" 'forged'
+	want "foreign A-R fields, in order" "$(printf '%s\n' "$ar" | grep -o 'other\.example; [a-z]*' | tr '\n' ' ')" \
+	    "other.example; spf other.example; dkim "
+else
+	bad "not delivered"
+fi
+want_re "milter log" "$LOG" "removed_ar=2"
+report spaced_authres_name_deleted_by_the_right_index "$T/out/spaced_ar.smtp"
+
 # --- Quarantine header, after a SIGHUP reload: accepted and delivered,
 # marked with X-Dmarctls-Quarantine instead of held.
 write_conf | sed 's/^Quarantine hold$/Quarantine header/' >"$MCONF"
