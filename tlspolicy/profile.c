@@ -14,6 +14,8 @@ static const struct {
 	{ "postfix", PROFILE_POSTFIX },
 	{ "postfix-tlsrpt", PROFILE_POSTFIX_TLSRPT },
 	{ "sendmail", PROFILE_SENDMAIL },
+	/* Sendmail's socket map sends its own name: FEATURE(sts) is "Ksts" */
+	{ "sts", PROFILE_SENDMAIL },
 	{ "requiretls", PROFILE_REQUIRETLS },
 };
 

@@ -21,7 +21,8 @@
  *			mx_host_pattern= per pattern, { policy_string = LINE }
  *			per policy line. With Postfix 3.10.5+ the mx_host_pattern
  *			list also makes Postfix enforce RFC 8461 4.1 itself.
- *	  sendmail	what Sendmail's FEATURE(sts) socket map reads: the
+ *	  sendmail	(also "sts": Sendmail's socket map sends the map's name,
+ *			and FEATURE(sts) names it sts) what that map reads: the
  *			MTA-STS "secure match=... servername=hostname" answer;
  *			DANE domains are NOTFOUND because Sendmail does DANE
  *			itself (O DANE=true) and MTA-STS must not override it

@@ -237,6 +237,8 @@ notfound_case key_lmtp_path_is_notfound postfix /var/run/lmtp.sock
 # ------------------------------------------------------------ profiles
 ok_case profile_tlsrpt_dane_is_bare_level postfix-tlsrpt usable.dane.test "dane-only"
 notfound_case profile_sendmail_dane_is_notfound sendmail usable.dane.test
+notfound_case profile_sts_map_name_is_sendmail sts usable.dane.test
+ok_case profile_sendmail_override_passes_through sts insecure.test "secure match=mx.insecure.test"
 err_case profile_sendmail_bogus_is_temp sendmail bogus.test temporary 'bogus.test: TEMP'
 ok_case profile_requiretls_dane_is_dane_only requiretls usable.dane.test "dane-only"
 ok_case profile_requiretls_partial_dane_is_dane_only requiretls half.dane.test "dane-only"
@@ -370,6 +372,18 @@ if case_begin check_mode_reports_file_and_line; then
 	want_re "error" "$out" "$T/bad.conf:2: LookupBudget: expected a number from 100 to 60000, got \"5\""
 	"$PD" -n -c "$T/policyd.conf" >/dev/null 2>&1
 	want "exit status of a good file" "$?" 0
+	case_end
+fi
+if case_begin sample_config_loads_commented_and_uncommented; then
+	"$PD" -n -c "$TOPDIR/contrib/dmarctls-policyd.conf" >"$T/sample.log" 2>&1
+	want "exit status of the sample as shipped" "$?" 0
+	# every default line uncommented, files that need not exist here left out
+	sed -n -E 's/^#([A-Z][A-Za-z]+)\t+(.*)$/\1 \2/p' "$TOPDIR/contrib/dmarctls-policyd.conf" |
+	    grep -v -E '^(UserID|OverridesFile|UnboundConfigFile|STSCacheFile|TrustAnchorFile|Resolver) |^Socket unix:' \
+	    >"$T/sample-on.conf"
+	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 17
+	"$PD" -n -c "$T/sample-on.conf" >>"$T/sample.log" 2>&1
+	want "exit status of the uncommented sample" "$?" 0
 	case_end
 fi
 if case_begin sighup_reloads_overrides; then

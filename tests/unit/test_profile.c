@@ -51,6 +51,9 @@ names_pick_profiles_unknown_fails(void **state)
 	assert_int_equal(profile_by_name("postfix-tlsrpt", 14, &p), 0);
 	assert_int_equal(p, PROFILE_POSTFIX_TLSRPT);
 	assert_int_equal(profile_by_name("sendmail", 8, &p), 0);
+	assert_int_equal(p, PROFILE_SENDMAIL);
+	assert_int_equal(profile_by_name("sts", 3, &p), 0);	/* FEATURE(sts)'s map name */
+	assert_int_equal(p, PROFILE_SENDMAIL);
 	assert_int_equal(profile_by_name("requiretls", 10, &p), 0);
 	assert_int_equal(p, PROFILE_REQUIRETLS);
 	assert_int_equal(profile_by_name("Postfix", 7, &p), -1);
