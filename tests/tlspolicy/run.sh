@@ -426,6 +426,25 @@ if case_begin unix_socket_mode_and_lookup; then
 	case_end
 fi
 
+if case_begin detached_daemon_writes_pid_and_answers; then
+	policyd_conf "inet:8462@127.0.0.1" PidFile "$T/detached.pid" >"$T/detached.conf"
+	"$PD" -c "$T/detached.conf" >"$T/detached.log" 2>&1
+	want "exit status of the parent" "$?" 0
+	wait_port 127.0.0.1 8462 || bad "not listening on 8462"
+	dpid=$(cat "$T/detached.pid" 2>/dev/null)
+	[ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null || bad "no live process in the pid file"
+	pm postfix usable.dane.test socketmap:inet:127.0.0.1:8462
+	want "reply from the detached daemon" "$PM_OUT" "dane-only"
+	[ -n "$dpid" ] && kill "$dpid"
+	i=0
+	while [ $i -lt $STOP_TRIES ] && [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null && { bad "still running after SIGTERM"; kill -9 "$dpid"; }
+	case_end
+fi
+
 # ------------------------------------------------------------ end to end
 . "$SRCDIR/e2e.sh"
 

@@ -28,7 +28,7 @@ no_policy(const char *key, size_t len, const char *why_want)
 	char	out[NEXTHOP_MAX + 1];
 	const char *why = NULL;
 
-	print_message("%s\n", key);
+	print_message("%.*s\n", (int)(len < 64 ? len : 64), key);
 	assert_int_equal(nexthop_key(key, len, out, &why), -1);
 	assert_non_null(why);
 	if (why_want)
