@@ -61,7 +61,9 @@ lib/systemd/system/dmarctls-milter.service share/man/man1/dmarctls-check.1
 share/man/man1/dmarctls-dane.1 share/man/man5/dmarctls.conf.5 share/man/man8/dmarctls-milter.8
 share/doc/dmarctls/README.md share/doc/dmarctls/contrib/dmarctls.conf
 share/doc/dmarctls/contrib/postfix/main.cf.dmarctls share/doc/dmarctls/contrib/postfix/master.cf.dmarctls
-share/doc/dmarctls/contrib/postfix/chroot.md share/doc/dmarctls/contrib/sendmail/dmarctls.mc"
+share/doc/dmarctls/contrib/postfix/chroot.md share/doc/dmarctls/contrib/sendmail/dmarctls.mc
+sbin/dmarctls-policyd etc/dmarctls/dmarctls-policyd.conf lib/systemd/system/dmarctls-policyd.service
+share/man/man8/dmarctls-policyd.8"
 missing=""
 for f in $expected; do [ -f "$R$P/$f" ] || missing="$missing $f"; done
 want installs_what_an_admin_needs "${missing# }" ""
@@ -99,7 +101,7 @@ for m in "$P"/share/man/man*/dmarctls*; do
 done
 want man_pages_format_without_warnings "${bad# }" ""
 
-out=$(systemd-analyze verify "$P/lib/systemd/system/dmarctls-milter.service" 2>&1)
+out=$(systemd-analyze verify "$P"/lib/systemd/system/dmarctls-*.service 2>&1)
 rc=$?
 want systemd_analyze_verify_clean "$rc:$out" "0:"
 

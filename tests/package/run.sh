@@ -143,14 +143,19 @@ uid=$(id -u dmarctls 2>/dev/null || echo 99999)
 [ "$uid" -lt 1000 ] && ok system_user_has_system_uid || not_ok system_user_has_system_uid "uid $uid"
 conff=$(dpkg-query -W -f='${Conffiles}' dmarctls | awk '{ print $1 }' | tr '\n' ' ')
 want_eq config_is_a_conffile "$conff" "/etc/dmarctls/dmarctls.conf "
-[ -L /etc/systemd/system/multi-user.target.wants/dmarctls-milter.service ] &&
-    ok unit_enabled || not_ok unit_enabled "no multi-user.target.wants link"
-pgrep -x dmarctls-milter >/dev/null && not_ok unit_not_started "a milter runs" ||
-    ok unit_not_started
+units=$(cd /lib/systemd/system && ls dmarctls-*.service)
+notlinked=""
+for u in $units; do
+	[ -L "/etc/systemd/system/multi-user.target.wants/$u" ] || notlinked="$notlinked $u"
+done
+want_eq units_enabled "$(echo $units | wc -w) ${notlinked# }" "$(ls "$T"/src/contrib/systemd/*.service | wc -l) "
+pgrep -f '^/usr/sbin/dmarctls-' >/dev/null && not_ok units_not_started "a daemon runs" ||
+    ok units_not_started
 want_eq socket_directory_made_for_chrooted_postfix "$(stat -c '%U:%G %a' "$SOCKDIR" 2>/dev/null)" \
     "dmarctls:dmarctls 750"
-out=$(systemd-analyze verify "$UNIT" 2>&1)
-want_eq systemd_analyze_verify_installed_unit "$?:$out" "0:"
+# shellcheck disable=SC2086
+out=$(cd /lib/systemd/system && systemd-analyze verify $units 2>&1)
+want_eq systemd_analyze_verify_installed_units "$?:$out" "0:"
 
 # 4. the chroot recipe of README.Debian
 cat >>/etc/dmarctls/dmarctls.conf <<CONF
@@ -249,14 +254,15 @@ MILTER_PID=""
     ok socket_removed_on_stop
 
 # 5. purge
-dpkg --purge dmarctls dmarctls-tools >"$T/purge.log" 2>&1
+# shellcheck disable=SC2046
+dpkg --purge $(sed -n 's/^Package: //p' "$T/src/debian/control") >"$T/purge.log" 2>&1
 want_eq dpkg_purge_exit_status "$?" 0
 left=""
 id dmarctls >/dev/null 2>&1 && left="$left user"
 getent group dmarctls >/dev/null && left="$left group"
 [ -e /etc/dmarctls ] && left="$left /etc/dmarctls"
 [ -e "$SOCKDIR" ] && left="$left $SOCKDIR"
-[ -e /etc/systemd/system/multi-user.target.wants/dmarctls-milter.service ] && left="$left unit-link"
+ls /etc/systemd/system/multi-user.target.wants/dmarctls-* >/dev/null 2>&1 && left="$left unit-links"
 want_eq purge_removes_what_postinst_made "${left# }" "" ||
     sed 's/^/#   /' "$T/purge.log"
 summary_and_exit
