@@ -51,7 +51,7 @@ TEST_PACKAGES="
 clang libclang-rt-14-dev
 python3 faketime
 nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
-ca-certificates perl
+ca-certificates perl python3
 postfix swaks libnet-ssleay-perl miltertest
 opendkim opendmarc m4
 sqlite3 postgresql-15 libxml2-utils dmarc-cat

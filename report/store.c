@@ -50,7 +50,13 @@ static const char *const step_1[] = {
 	NULL
 };
 
-static const char *const *const steps[REPORT_SCHEMA_VERSION] = { step_1 };
+/* 2: the report's XML kept beside its mail, for "show" */
+static const char *const step_2[] = {
+	"ALTER TABLE report ADD COLUMN xml TEXT NOT NULL DEFAULT ''",
+	NULL
+};
+
+static const char *const *const steps[REPORT_SCHEMA_VERSION] = { step_1, step_2 };
 
 long long
 report_store_exec(report_store *s, const char *sql, int n, const char *const *params,

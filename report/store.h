@@ -47,7 +47,7 @@
 
 #include "row.h"
 
-#define REPORT_SCHEMA_VERSION	1
+#define REPORT_SCHEMA_VERSION	2
 
 typedef int (*rs_row_fn)(void *arg, int ncols, const char *const *values);
 

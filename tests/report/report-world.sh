@@ -9,6 +9,7 @@
 #				database "dmarc"
 #	pg_sql SQL		one query, unaligned output
 #	pg_stop DIR		pg_ctl stop
+#	pg_stop_started		stop what pg_start started (EXIT trap)
 #
 # DESCRIPTION
 #	Policy domains, all in test. (signed):
@@ -58,6 +59,7 @@ pg_start() {
 	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/log" -w -t 30 \
 	    -o "-c listen_addresses='' -k $d/sock -c fsync=on" start >/dev/null 2>&1 || return 1
 	PG_SOCK=$d/sock
+	PG_STARTED=$d
 	runuser -u postgres -- "$PG_BIN/createdb" -h "$d/sock" dmarc >/dev/null 2>&1
 }
 
@@ -67,4 +69,10 @@ pg_sql() {
 
 pg_stop() {
 	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1
+}
+
+# pg_stop_started -- the EXIT trap's part: stop the server pg_start started
+pg_stop_started() {
+	[ -n "${PG_STARTED:-}" ] && pg_stop "$PG_STARTED"
+	PG_STARTED=""
 }

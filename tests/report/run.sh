@@ -35,6 +35,8 @@ bench_namespace "$SELF" "$BUILDDIR"
 # shellcheck source=tests/report/report-world.sh
 . "$(dirname "$SELF")/report-world.sh"
 
+BENCH_KEEP=${DT_REPORT_KEEP:-}
+TOP=$BENCH_TOP
 MILTER=$BUILDDIR/dmarctls-milter
 REPORTS=$BUILDDIR/dmarctls-reports
 [ -x "$MILTER" ] || fatal setup "no $MILTER"
@@ -43,6 +45,8 @@ export W_EXTRA_TEST_RECORDS
 W_EXTRA_TEST_RECORDS=$(mktemp /tmp/dmarctls-report-zone.XXXXXX)
 report_zone >"$W_EXTRA_TEST_RECORDS"
 bench_world
+# every server the suite starts, it stops: PostgreSQL too, on any exit
+trap 'pg_stop_started; bench_cleanup' EXIT
 rm -f "$W_EXTRA_TEST_RECORDS"
 chmod 755 "$T"
 report_corpus "$T/corpus.manifest"
@@ -111,7 +115,7 @@ if start_milter one "sqlite:$DB"; then
 	[ "$got" = "||none|" ] && ok "sqlite_row_no_policy" || not_ok "sqlite_row_no_policy" "got '$got'"
 	[ "$(sql "$DB" "PRAGMA journal_mode")" = wal ] && ok "sqlite_wal" ||
 	    not_ok "sqlite_wal" "journal_mode $(sql "$DB" "PRAGMA journal_mode")"
-	[ "$(sql "$DB" "SELECT version FROM dt_schema")" = 1 ] && ok "sqlite_schema_version" ||
+	[ "$(sql "$DB" "SELECT version FROM dt_schema")" = 2 ] && ok "sqlite_schema_version" ||
 	    not_ok "sqlite_schema_version" "$(sql "$DB" "SELECT * FROM dt_schema")"
 else
 	not_ok "sqlite_one_row_per_message" "milter did not start"
@@ -174,6 +178,144 @@ if start_milter down "sqlite:/nonexistent/dir/x.db"; then
 	    ok "spool_loaded_when_store_back" || not_ok "spool_loaded_when_store_back" "rows $rows"
 fi
 
+# ------------------------------------------------------- dmarctls-reports
+# Rows of a day that is over: the corpus four times, aged by one day.
+RDB=$T/reports.db
+if start_milter rep "sqlite:$RDB"; then
+	"$MLOAD" -s "unix:$T/sock/rep.sock" -m "$T/corpus.manifest" -c 2 -n 20 \
+	    --qid-prefix REP >"$T/out/rep.mload" 2>&1
+	stop_milter rep
+fi
+sql "$RDB" "UPDATE evaluation SET day = day - 86400, received = received - 86400" >/dev/null
+DAY=$(sql "$RDB" "SELECT DISTINCT day FROM evaluation")
+DAYS=$(date -u -d "@$DAY" +%Y-%m-%d)
+reports_conf() {
+	milter_conf tests/report "unix:$T/sock/none.sock" ReportStore "sqlite:$1" \
+	    ReportSubmitter mx.receiver.test ReportFrom dmarc-reports@receiver.test \
+	    ReportOrgName "Receiver Test" "${@:2}"
+}
+reports_conf "$RDB" >"$T/conf/reports.conf"
+
+"$REPORTS" -c "$T/conf/reports.conf" send --dry-run >"$T/out/dry.out" 2>"$T/out/dry.err"
+rc=$?
+want="would send rpt.test $DAY dmarc@rpt.test records=2 messages=8
+would send rpt.test $DAY agg@collector.test records=2 messages=8
+would send rptt.test $DAY dmarc@rptt.test records=1 messages=4"
+if [ "$rc" = 75 ] && [ "$(cat "$T/out/dry.out")" = "$want" ] &&
+    [ "$(sql "$RDB" "SELECT count(*) FROM report")" = 0 ]; then
+	ok "send_dry_run_changes_nothing"
+else
+	not_ok "send_dry_run_changes_nothing" "rc $rc: $(tr '\n' '|' <"$T/out/dry.out")"
+fi
+grep -q 'x@unauth.test refused: rpt.test._report._dmarc.unauth.test: no v=DMARC1 record' "$T/out/dry.err" &&
+    ok "destination_unauthorised_refused" ||
+    not_ok "destination_unauthorised_refused" "$(tr '\n' '|' <"$T/out/dry.err")"
+grep -q 'y@mx.bogus.test deferred' "$T/out/dry.err" && ok "destination_tempfail_deferred" ||
+    not_ok "destination_tempfail_deferred" "$(tr '\n' '|' <"$T/out/dry.err")"
+
+mkdir -p "$T/outdir"
+"$REPORTS" -c "$T/conf/reports.conf" send --out "$T/outdir" >"$T/out/out.out" 2>"$T/out/out.err"
+rc=$?
+n=$(ls "$T/outdir" | wc -l)
+[ "$rc" = 75 ] && [ "$n" = 3 ] && ok "send_out_writes_one_mail_per_destination" ||
+    not_ok "send_out_writes_one_mail_per_destination" "rc $rc, $n files"
+
+
+# Every written mail read back as a consumer reads it.
+mkdir -p "$T/check"
+bad=""
+for f in "$T"/outdir/*.eml; do
+	python3 "$TOP/tests/report/mailcheck.py" "$f" "$T/check" >"$f.facts" 2>&1 || bad="$bad $f:parse"
+	fact() { sed -n "s/^$1=//p" "$f.facts"; }
+	id=$(fact id_xml)
+	dom=$(fact subject | sed -n 's/^Report Domain: \([^ ]*\) .*/\1/p')
+	[ -n "$id" ] && [ "$(fact id_subject)" = "$id" ] && [ "$(fact id_msgid)" = "$id" ] &&
+	    [ "$(basename "$f" .eml)" = "$id" ] || bad="$bad $id:ids"
+	[ "$(fact filename)" = "mx.receiver.test!$dom!$DAY!$((DAY + 86399))!$id.xml.gz" ] &&
+	    [ "$(fact name)" = "$(fact filename)" ] || bad="$bad $id:filename"
+	[ "$(fact ctype)" = multipart/mixed ] && [ "$(fact gzparts)" = 1 ] && [ "$(fact cte)" = base64 ] &&
+	    [ "$(fact members)" = 1 ] && [ "$(fact autosubmitted)" = auto-generated ] || bad="$bad $id:mime"
+	[ "$(fact ns)" = urn:ietf:params:xml:ns:dmarc-2.0 ] || bad="$bad $id:namespace"
+	case $dom in
+	rpt.test) [ "$(fact records)/$(fact count_sum)" = 2/8 ] || bad="$bad $id:counts" ;;
+	rptt.test) [ "$(fact records)/$(fact count_sum)" = 1/4 ] || bad="$bad $id:counts" ;;
+	*) bad="$bad $id:domain=$dom" ;;
+	esac
+	xmllint --noout --schema "$TOP/tests/report/dmarc-2.0-structure.xsd" "$T/check/$id.xml" \
+	    >>"$T/out/xmllint.log" 2>&1 || bad="$bad $id:schema"
+done
+[ -z "$bad" ] && ok "mail_mime_filename_subject_ids_gzip_counts" ||
+    not_ok "mail_mime_filename_subject_ids_gzip_counts" "$bad"
+grep -c ' validates$' "$T/out/xmllint.log" | grep -qx 3 && ok "xml_valid_against_rfc9990_structure" ||
+    not_ok "xml_valid_against_rfc9990_structure" "$(grep -v validates "$T/out/xmllint.log" | head -2)"
+x=$(grep -l -F 'rptt.test' "$T"/check/*.xml | head -1)
+grep -q '<type>policy_test_mode</type>' "$x" && grep -q '<testing>y</testing>' "$x" &&
+    grep -q '<disposition>quarantine</disposition>' "$x" && ok "xml_policy_test_mode_reason" ||
+    not_ok "xml_policy_test_mode_reason" "$x"
+
+# Debian's dmarc-cat reads the attachment back: the counts per source IP.
+if command -v dmarc-cat >/dev/null; then
+	gz=$(ls "$T"/check/*'!rpt.test!'*.xml.gz | head -1)
+	(cd "$T/check" && dmarc-cat -N "$(basename "$gz")") >"$T/out/dmarc-cat.out" 2>&1
+	got=$(awk '$1 ~ /^[0-9.]+$/ { print $1, $2 }' "$T/out/dmarc-cat.out" | sort | tr '\n' ' ')
+	[ "$got" = "$PASS_IP 4 $FAIL_IP 4 " ] && grep -q 'Domain: rpt.test' "$T/out/dmarc-cat.out" &&
+	    ok "dmarc_cat_reads_the_report" || not_ok "dmarc_cat_reads_the_report" "got '$got'"
+else
+	not_ok "dmarc_cat_reads_the_report" "dmarc-cat is not installed"
+fi
+
+# A failing MTA: marked failed, not sent; the next run sends the same mail.
+cat >"$T/fake-sendmail" <<SH
+#!/bin/sh
+# test MTA: keeps each message, exits as \$T/mta-status says
+n=\$(ls "$T/mta" | grep -c "\\.eml\$")
+cat >"$T/mta/\$n.eml"
+echo "\$*" >"$T/mta/\$n.args"
+exit \$(cat "$T/mta-status")
+SH
+chmod 755 "$T/fake-sendmail"
+mkdir -p "$T/mta"
+reports_conf "$RDB" ReportSendmail "$T/fake-sendmail" >"$T/conf/send.conf"
+echo 75 >"$T/mta-status"
+"$REPORTS" -c "$T/conf/send.conf" send --domain rptt.test >"$T/out/fail.out" 2>"$T/out/fail.err"
+rc=$?
+st=$(sql "$RDB" "SELECT state, attempts FROM report WHERE policy_domain='rptt.test'")
+[ "$rc" = 75 ] && [ "$st" = "failed|1" ] && grep -q 'exited with status 75' "$T/out/fail.err" &&
+    ok "mta_failure_marks_failed" || not_ok "mta_failure_marks_failed" "rc $rc, state $st"
+echo 0 >"$T/mta-status"
+"$REPORTS" -c "$T/conf/send.conf" send --domain rptt.test >"$T/out/retry.out" 2>&1
+rc=$?
+rid=$(sql "$RDB" "SELECT report_id FROM report WHERE policy_domain='rptt.test'")
+st=$(sql "$RDB" "SELECT state, attempts FROM report WHERE policy_domain='rptt.test'")
+if [ "$rc" = 0 ] && [ "$st" = "sent|2" ] && cmp -s "$T/mta/0.eml" "$T/mta/1.eml" &&
+    cmp -s "$T/mta/1.eml" "$T/outdir/$rid.eml" &&
+    [ "$(cat "$T/mta/1.args")" = "-t -i -f dmarc-reports@receiver.test" ]; then
+	ok "retry_sends_the_same_id_and_bytes"
+else
+	not_ok "retry_sends_the_same_id_and_bytes" "rc $rc, state $st"
+fi
+"$REPORTS" -c "$T/conf/send.conf" send >"$T/out/all.out" 2>&1
+rc=$?
+"$REPORTS" -c "$T/conf/send.conf" send >"$T/out/again.out" 2>&1
+n1=$(grep -c '^sent ' "$T/out/all.out"); n2=$(grep -c '^sent ' "$T/out/again.out")
+[ "$n1" = 2 ] && [ "$n2" = 0 ] && [ "$(ls "$T/mta" | grep -c eml)" = 4 ] &&
+    ok "each_report_sent_once" || not_ok "each_report_sent_once" "first run $n1, second $n2"
+"$REPORTS" -c "$T/conf/send.conf" list >"$T/out/list.out" 2>&1
+[ "$(awk '$2 == "sent"' "$T/out/list.out" | wc -l)" = 3 ] &&
+    "$REPORTS" -c "$T/conf/send.conf" show "$rid" | grep -q "<report_id>$rid</report_id>" &&
+    ok "list_and_show" || not_ok "list_and_show" "$(tr '\n' '|' <"$T/out/list.out")"
+"$REPORTS" -c "$T/conf/send.conf" show not-an-id >/dev/null 2>&1; rc1=$?
+"$REPORTS" -c "$T/conf/send.conf" show aaaaaaaaaaaaaaaaaaaaaaaa >/dev/null 2>&1; rc2=$?
+"$REPORTS" -c "$T/conf/send.conf" send --day 2026-13-01 >/dev/null 2>&1; rc3=$?
+[ "$rc1/$rc2/$rc3" = "64/1/64" ] && ok "reports_exit_codes" || not_ok "reports_exit_codes" "$rc1/$rc2/$rc3"
+
+# expire: rows and reports of days before the retention period go.
+sql "$RDB" "UPDATE evaluation SET day = day - 86400 * 3; UPDATE report SET day = day - 86400 * 3" >/dev/null
+reports_conf "$RDB" ReportRetention 2 >"$T/conf/expire.conf"
+"$REPORTS" -c "$T/conf/expire.conf" expire >"$T/out/expire.out" 2>&1
+[ "$(sql "$RDB" "SELECT count(*) FROM evaluation")/$(sql "$RDB" "SELECT count(*) FROM report")" = 0/0 ] &&
+    ok "expire_after_retention" || not_ok "expire_after_retention" "$(cat "$T/out/expire.out")"
+
 # ------------------------------------------------------------ PostgreSQL
 if pg_start "$T/pg"; then
 	PGURI="postgresql:///dmarc?host=$T/pg/sock&user=postgres"
@@ -193,10 +335,64 @@ if pg_start "$T/pg"; then
 	    ok "postgresql_two_milters_at_once" ||
 	    not_ok "postgresql_two_milters_at_once" "replies $nrep, rows $rows, writers $both"
 	PG_OK=1
+
+	# Three hosts run send at the same time: each report goes out once,
+	# with the counts of both milters summed.
+	pg_sql "UPDATE evaluation SET day = day - 86400, received = received - 86400" >/dev/null
+	mkdir -p "$T/mta-pg"
+	cat >"$T/fake-sendmail-pg" <<SH
+#!/bin/sh
+# test MTA for the concurrent senders: one file per message, race-free
+cat >"\$(mktemp "$T/mta-pg/XXXXXXXX")"
+SH
+	chmod 755 "$T/fake-sendmail-pg"
+	reports_conf "$PGURI" ReportSendmail "$T/fake-sendmail-pg" >"$T/conf/pg-send.conf"
+	sed -i 's|^ReportStore sqlite:|ReportStore |' "$T/conf/pg-send.conf"
+	spids=""
+	for h in 1 2 3; do
+		"$REPORTS" -c "$T/conf/pg-send.conf" send >"$T/out/pg-send.$h" 2>&1 &
+		spids="$spids $!"
+	done
+	for p in $spids; do wait "$p"; done
+	nmail=$(ls "$T/mta-pg" | wc -l)
+	nsent=$(cat "$T"/out/pg-send.* | grep -c '^sent ')
+	states=$(pg_sql "SELECT state || ':' || count(*) FROM report GROUP BY state ORDER BY 1" | tr '\n' ' ')
+	sums=""
+	for f in "$T"/mta-pg/*; do
+		python3 "$TOP/tests/report/mailcheck.py" "$f" "$T/check" | sed -n 's/^count_sum=//p'
+	done | sort | tr '\n' ' ' >"$T/out/pg-sums"
+	sums=$(cat "$T/out/pg-sums")
+	[ "$nmail" = 3 ] && [ "$nsent" = 3 ] && [ "$states" = "sent:3 " ] && [ "$sums" = "240 480 480 " ] &&
+	    ok "postgresql_concurrent_send_once_each_summed_counts" ||
+	    not_ok "postgresql_concurrent_send_once_each_summed_counts" \
+	    "mails $nmail, sent lines $nsent, states $states, count sums $sums"
+
+	# The database goes away in the middle of a load run: mail flows with
+	# the same verdicts, rows wait in the spool, and are loaded when it is back.
+	start_milter pgc "$PGURI"
+	"$MLOAD" -s "unix:$T/sock/pgc.sock" -m "$T/corpus.manifest" -c 4 -n 1500 -v \
+	    --qid-prefix PGC >"$T/out/pgc.mload" 2>&1 &
+	lp=$!
+	sleep 1
+	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$T/pg/data" -m immediate -w stop >/dev/null 2>&1
+	wait "$lp"
+	"$REPORTS" -c "$T/conf/pg-send.conf" list >/dev/null 2>&1
+	rc_down=$?
+	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -t 30 \
+	    -o "-c listen_addresses='' -k $T/pg/sock" start >/dev/null 2>&1
+	sleep 7		# the writer retries every 5 s, then loads the spool
+	stop_milter pgc
+	bad=$(grep -c '^MISMATCH' "$T/out/pgc.mload")
+	nrep=$(replied "$T/out/pgc.mload" | wc -l)
+	rows=$(pg_sql "SELECT count(*) FROM evaluation WHERE msg_id LIKE 'PGC%'")
+	[ "$bad" = 0 ] && [ "$nrep" = 1500 ] && [ "$rows" = 1500 ] && [ "$rc_down" = 69 ] &&
+	    grep -q 'rows go to the spool' "$T/log/pgc.log" &&
+	    ok "postgresql_gone_mid_run_spool_then_loaded" ||
+	    not_ok "postgresql_gone_mid_run_spool_then_loaded" \
+	    "mismatches $bad, replies $nrep, rows $rows, reports exit $rc_down"
 else
 	not_ok "postgresql_start" "$(tail -3 "$T/pg/log" 2>/dev/null)"
 	PG_OK=0
 fi
 
-[ "$PG_OK" = 1 ] && pg_stop "$T/pg"
 summary_and_exit

@@ -1,0 +1,247 @@
+/*
+ * NAME
+ *	main.c -- dmarctls-reports: send, list, show and expire DMARC aggregate reports
+ *
+ * SYNOPSIS
+ *	dmarctls-reports [-c FILE] send [--day YYYY-MM-DD] [--domain D] [--dry-run] [--out DIR]
+ *	dmarctls-reports [-c FILE] list [--day YYYY-MM-DD] [--domain D]
+ *	dmarctls-reports [-c FILE] show REPORT-ID
+ *	dmarctls-reports [-c FILE] expire
+ *
+ * DESCRIPTION
+ *	The command cron or a systemd timer runs once a day (or more often:
+ *	a report is sent once). It reads the milter's configuration file
+ *	(ReportStore, ReportFrom, ... see dmarctls.conf(5)) and works on the
+ *	store the milter writes. send: see send.h. list: one line per
+ *	report (id, state, domain, day, destination, attempts, records,
+ *	messages). show: a report's metadata and its XML. expire: rows of
+ *	days older than ReportRetention days, and reports of those days.
+ *
+ * EXIT STATUS
+ *	0 done; 64 usage; 69 store unavailable; 73 --out not writable;
+ *	75 something deferred or failed, run again later; 78 config error;
+ *	1 show: no such report.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dns.h"
+#include "report_id.h"
+#include "send.h"
+#include "store.h"
+
+#define DEFAULT_CONFIG	"/etc/dmarctls/dmarctls.conf"
+#define DAY		86400
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dmarctls-reports [-c FILE] send [--day YYYY-MM-DD] [--domain D]"
+	    " [--dry-run] [--out DIR]\n"
+	    "       dmarctls-reports [-c FILE] list [--day YYYY-MM-DD] [--domain D]\n"
+	    "       dmarctls-reports [-c FILE] show REPORT-ID\n"
+	    "       dmarctls-reports [-c FILE] expire\n");
+	exit(EX_USAGE);
+}
+
+/* YYYY-MM-DD to the epoch second of its 00:00:00 UTC; -1 if malformed */
+static long long
+parse_day(const char *s)
+{
+	struct tm tm;
+	char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) != 10 || (end = strptime(s, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+static int
+print_row(void *arg, int ncols, const char *const *v)
+{
+	int	i;
+
+	for (i = 0; i < ncols; i++)
+		printf("%s%s", i ? " " : "", v[i][0] ? v[i] : "-");
+	printf("\n");
+	return 0;
+}
+
+static int
+cmd_list(report_store *s, long long day, const char *domain)
+{
+	char	d[32], err[512];
+	const char *p[2] = { d, domain ? domain : "" };
+
+	snprintf(d, sizeof(d), "%lld", day);
+	if (report_store_query(s, "SELECT report_id, state, policy_domain, day, destination,"
+	    " attempts, records, messages FROM report WHERE ($1 = '-1' OR day = CAST($1 AS BIGINT))"
+	    " AND ($2 = '' OR policy_domain = $2) ORDER BY day, policy_domain, destination",
+	    2, p, print_row, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		return EX_UNAVAILABLE;
+	}
+	return 0;
+}
+
+typedef struct shown {
+	int	found;
+} shown;
+
+static int
+print_report(void *arg, int ncols, const char *const *v)
+{
+	static const char *const names[] = { "report_id", "state", "policy_domain", "day",
+	    "destination", "attempts", "records", "messages", "filename", "last_error" };
+	int	i;
+
+	((shown *)arg)->found = 1;
+	for (i = 0; i < ncols - 1 && i < 10; i++)
+		printf("%s: %s\n", names[i], v[i]);
+	printf("\n%s", v[ncols - 1]);
+	return 1;
+}
+
+static int
+cmd_show(report_store *s, const char *id)
+{
+	char	err[512];
+	const char *p[1] = { id };
+	shown	sh = { 0 };
+
+	if (!report_id_valid(id)) {
+		fprintf(stderr, "dmarctls-reports: %s is not a report id\n", id);
+		return EX_USAGE;
+	}
+	if (report_store_query(s, "SELECT report_id, state, policy_domain, day, destination,"
+	    " attempts, records, messages, filename, last_error, xml FROM report"
+	    " WHERE report_id = $1", 1, p, print_report, &sh, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		return EX_UNAVAILABLE;
+	}
+	if (!sh.found) {
+		fprintf(stderr, "dmarctls-reports: no report %s\n", id);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_expire(report_store *s, const dt_config *cfg, time_t now)
+{
+	char	cut[32], err[512];
+	const char *p[1] = { cut };
+	long long ne, nr;
+
+	snprintf(cut, sizeof(cut), "%lld",
+	    (long long)(now - now % DAY) - (long long)cfg->report_retention_days * DAY);
+	if ((ne = report_store_exec(s, "DELETE FROM evaluation WHERE day < $1", 1, p,
+	    err, sizeof(err))) < 0
+	    || (nr = report_store_exec(s, "DELETE FROM report WHERE day < $1", 1, p,
+	    err, sizeof(err))) < 0) {
+		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		return EX_UNAVAILABLE;
+	}
+	printf("expired %lld rows and %lld reports of days before %s\n", ne, nr, cut);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "day", required_argument, NULL, 'd' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = DEFAULT_CONFIG, *cmd;
+	report_send_opts so = { -1, NULL, 0, NULL };
+	report_ctx x;
+	dt_config cfg;
+	dns_config dc;
+	dns_resolver *res = NULL;
+	report_store *s;
+	char	err[512], host[256];
+	int	ch, rc;
+
+	while ((ch = getopt(argc, argv, "+c:")) != -1) {
+		if (ch != 'c')
+			usage();
+		conf = optarg;
+	}
+	if (optind >= argc)
+		usage();
+	cmd = argv[optind];
+	optind++;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if ((so.day = parse_day(optarg)) < 0)
+				usage();
+			break;
+		case 'D': so.domain = optarg; break;
+		case 'n': so.dry_run = 1; break;
+		case 'o': so.out_dir = optarg; break;
+		default: usage();
+		}
+	}
+	if (strcmp(cmd, "show") == 0 ? optind != argc - 1 : optind != argc)
+		usage();
+	if (strcmp(cmd, "send") && strcmp(cmd, "list") && strcmp(cmd, "show") && strcmp(cmd, "expire"))
+		usage();
+	dt_config_defaults(&cfg);
+	if (dt_config_load(&cfg, conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		return EX_CONFIG;
+	}
+	if ((s = report_store_open(cfg.report_store, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		dt_config_free(&cfg);
+		return EX_UNAVAILABLE;
+	}
+	if (strcmp(cmd, "list") == 0) {
+		rc = cmd_list(s, so.day, so.domain);
+	} else if (strcmp(cmd, "show") == 0) {
+		rc = cmd_show(s, argv[optind]);
+	} else if (strcmp(cmd, "expire") == 0) {
+		rc = cmd_expire(s, &cfg, time(NULL));
+	} else {
+		memset(&dc, 0, sizeof(dc));
+		dc.forwarders = cfg.resolver;
+		dc.trust_anchor = cfg.trust_anchor_file;
+		dc.unbound_config = cfg.unbound_config_file;
+		dc.timeout_ms = cfg.dns_timeout * 1000;
+		if ((res = dns_resolver_new(&dc, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "dmarctls-reports: resolver: %s\n", err);
+			report_store_close(s);
+			dt_config_free(&cfg);
+			return EX_CONFIG;
+		}
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		memset(&x, 0, sizeof(x));
+		x.cfg = &cfg;
+		x.store = s;
+		x.chk.lookup = dns_lookup_txt;
+		x.chk.lookup_ctx = res;
+		x.chk.mode = DMARC_DISCOVERY_TREEWALK;
+		x.receiver = cfg.report_submitter ? cfg.report_submitter : cfg.authserv_id;
+		x.host = host;
+		x.now = time(NULL);
+		rc = report_send(&x, &so);
+		dns_resolver_free(res);
+	}
+	report_store_close(s);
+	dt_config_free(&cfg);
+	return rc;
+}
