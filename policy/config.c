@@ -1050,7 +1050,6 @@ static const cfg_key cfg_keys[] = {
 	  "days 1..3650" },
 	{ "ReportMaxURIs", set_uint, OFF(report_max_uris), NULL, 1, 8,
 	  "an integer 1..8" },
-	BOOL("FailureReports", failure_reports),
 };
 
 #undef OFF

@@ -172,7 +172,6 @@ typedef struct dt_config {
 	char	*report_sendmail;	/* sendmail -t -i path */
 	unsigned report_retention_days;	/* rows kept this long after their day */
 	unsigned report_max_uris;	/* rua URIs served per record */
-	int	failure_reports;	/* RFC 9991 failure reports (default no) */
 } dt_config;
 
 void	dt_config_defaults(dt_config *c);
