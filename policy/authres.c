@@ -32,6 +32,11 @@
  *	called). authres_comment() adds "(comment)"; parentheses and
  *	backslashes inside are escaped as quoted-pairs (RFC 5322 section
  *	3.2.2), so a comment can never close early or swallow what follows.
+ *	Words holding non-ASCII bytes are written as RFC 2047 encoded-words
+ *	(section 5(2): allowed in comments), utf-8 or unknown-8bit, so the
+ *	field stays ASCII: python's authres and dkimpy's ARC signer refuse
+ *	or drop a field with raw 8-bit text. A comment too long for one line
+ *	once encoded is refused.
  *	authres_prop() adds ptype.property=value. Only the ptypes
  *	registered at IANA are accepted (smtp, header, body, policy, and dns
  *	from RFC 8904): some consumers drop a whole header that carries an
@@ -52,8 +57,10 @@
  * SECURITY
  *	All text may come from the network (a From domain, a DKIM d= or
  *	s=, a HELO name). Text with CR, LF, NUL or any other control
- *	character but TAB is refused with -1, as is text over the limits;
- *	nothing is silently truncated. Every other byte is either written
+ *	character but TAB is refused with -1, as is text over the limits,
+ *	and non-ASCII text anywhere but in a comment (a reason or a value:
+ *	a quoted-string cannot carry an encoded-word); nothing is silently
+ *	truncated. The rendered field is always ASCII. Every other byte is either written
  *	where the grammar allows it or quoted.
  *
  * DIAGNOSTICS
@@ -72,6 +79,8 @@
 #include "authres.h"
 
 /* Items of one result: method=result, reason, comments, props. */
+#define RFC2047_WORD_MAX	75	/* RFC 2047 section 2 */
+#define AUTHRES_ITEM_MAX	(AUTHRES_LINE_HARD - 8)	/* tab, ";", room */
 #define AR_MAX_ITEMS	(2 + AUTHRES_MAX_COMMENTS + AUTHRES_MAX_PROPS)
 
 typedef struct ar_result {
@@ -107,6 +116,15 @@ is_token_char(unsigned char c)
  * control character but TAB (CR/LF would start a new header line, NUL
  * would truncate it at the MTA).
  */
+static int
+ascii_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 static int
 text_ok(const char *s, size_t max)
 {
@@ -318,7 +336,8 @@ authres_new(const char *authserv_id)
 	authres	*ar;
 	strbuf	sb = STRBUF_INIT;
 
-	if (!text_ok(authserv_id, AUTHRES_MAX_VALUE) || *authserv_id == '\0')
+	if (!text_ok(authserv_id, AUTHRES_MAX_VALUE) || *authserv_id == '\0'
+	    || !ascii_ok(authserv_id))
 		return NULL;
 	if ((ar = calloc(1, sizeof(*ar))) == NULL)
 		return NULL;
@@ -374,7 +393,8 @@ authres_reason(authres *ar, const char *reason)
 	ar_result *r = current(ar);
 	strbuf	sb = STRBUF_INIT;
 
-	if (r == NULL || r->has_reason || !text_ok(reason, AUTHRES_MAX_VALUE))
+	if (r == NULL || r->has_reason || !text_ok(reason, AUTHRES_MAX_VALUE)
+	    || !ascii_ok(reason))
 		return -1;
 	strbuf_append(&sb, "reason=");
 	append_quoted(&sb, reason);
@@ -385,24 +405,147 @@ authres_reason(authres *ar, const char *reason)
 	return 0;
 }
 
+/* utf8_char_len - length of the valid UTF-8 character at s, 0 if invalid */
+static size_t
+utf8_char_len(const unsigned char *s)
+{
+	size_t	n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (n == 0 || (n == 3 && s[0] > 0xef))
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int
+utf8_valid_n(const unsigned char *s, size_t len)
+{
+	size_t	i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_char_len(s + i)) == 0 || n > len - i)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/*
+ * append_encoded_words - s[0..len) as RFC 2047 "Q" encoded-words, as a
+ * comment may hold them (section 5(2)): each at most 75 characters, whole
+ * characters only, only letters, digits and !*+-/ left as they are (so
+ * never ( ) \ or "), space as "_". Charset utf-8, or unknown-8bit (RFC
+ * 1428) when the bytes are not UTF-8 (Sendmail passes DNs as they come).
+ */
+static void
+append_encoded_words(strbuf *sb, const unsigned char *s, size_t len)
+{
+	int	utf8 = utf8_valid_n(s, len);
+	const char *cs = utf8 ? "utf-8" : "unknown-8bit";
+	size_t	i = 0, room, n, k;
+
+	while (i < len) {
+		if (i > 0)
+			strbuf_appendc(sb, ' ');
+		strbuf_printf(sb, "=?%s?q?", cs);
+		room = RFC2047_WORD_MAX - strlen(cs) - 7;	/* "=?" cs "?q?" ... "?=" */
+		while (i < len) {
+			n = utf8 ? utf8_char_len(s + i) : 1;
+			if (n * 3 > room)
+				break;
+			for (k = 0; k < n; k++, i++) {
+				unsigned char c = s[i];
+
+				if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+				    || (c >= '0' && c <= '9') || strchr("!*+-/", c) != NULL) {
+					strbuf_appendc(sb, (char)c);
+					room--;
+				} else if (c == ' ') {
+					strbuf_appendc(sb, '_');
+					room--;
+				} else {
+					strbuf_printf(sb, "=%02X", c);
+					room -= 3;
+				}
+			}
+		}
+		strbuf_append(sb, "?=");
+	}
+}
+
+/* word_8bit - does the blank-delimited word at s (length len) hold non-ASCII? */
+static int
+word_8bit(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * append_ctext - a comment's text, kept ASCII: ( ) \ become quoted-pairs
+ * (RFC 5322 3.2.2); each run of blank-separated words holding non-ASCII
+ * bytes (a certificate's subject from the MTA) becomes encoded-words, so
+ * that readers which refuse 8-bit header text keep the whole field.
+ */
+static void
+append_ctext(strbuf *sb, const char *s)
+{
+	while (*s) {
+		size_t	blank = strspn(s, " \t"), w, run;
+
+		strbuf_appendn(sb, s, blank);
+		s += blank;
+		w = strcspn(s, " \t");
+		if (w == 0)
+			break;
+		if (!word_8bit(s, w)) {
+			for (; w > 0; s++, w--) {
+				if (*s == '(' || *s == ')' || *s == '\\')
+					strbuf_appendc(sb, '\\');
+				strbuf_appendc(sb, *s);
+			}
+			continue;
+		}
+		/* the run: this word and the 8-bit words after it, blanks between */
+		run = w;
+		for (;;) {
+			size_t	b = strspn(s + run, " "), w2 = strcspn(s + run + b, " \t");
+
+			if (w2 == 0 || !word_8bit(s + run + b, w2))
+				break;
+			run += b + w2;
+		}
+		append_encoded_words(sb, (const unsigned char *)s, run);
+		s += run;
+	}
+}
+
 int
 authres_comment(authres *ar, const char *comment)
 {
 	ar_result *r = current(ar);
 	strbuf	sb = STRBUF_INIT;
-	const char *s;
 
 	if (r == NULL || r->ncomments >= AUTHRES_MAX_COMMENTS ||
 	    !text_ok(comment, AUTHRES_MAX_VALUE))
 		return -1;
 	strbuf_appendc(&sb, '(');
-	for (s = comment; *s; s++) {
-		/* ctext excludes these three; quote them (RFC 5322 3.2.2). */
-		if (*s == '(' || *s == ')' || *s == '\\')
-			strbuf_appendc(&sb, '\\');
-		strbuf_appendc(&sb, *s);
-	}
+	append_ctext(&sb, comment);
 	strbuf_appendc(&sb, ')');
+	/* encoded, an item must still fit on one line */
+	if (!sb.failed && sb.len > AUTHRES_ITEM_MAX) {
+		strbuf_free(&sb);
+		return -1;
+	}
 	if (add_item(r, &sb, r->nitems) < 0)
 		return -1;
 	r->ncomments++;
@@ -419,7 +562,7 @@ authres_prop(authres *ar, const char *ptype, const char *property,
 	if (r == NULL || r->nprops >= AUTHRES_MAX_PROPS)
 		return -1;
 	if (!is_keyword(ptype) || !authres_ptype_registered(ptype) ||
-	    !is_keyword(property) || !text_ok(value, AUTHRES_MAX_VALUE))
+	    !is_keyword(property) || !text_ok(value, AUTHRES_MAX_VALUE) || !ascii_ok(value))
 		return -1;
 	strbuf_printf(&sb, "%s.%s=", ptype, property);
 	if (is_local_at_domain(value))

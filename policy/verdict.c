@@ -405,9 +405,22 @@ dt_authres(dt_eval *e)
 
 	if (ar == NULL)
 		return NULL;
-	if (e->have_envelope && !v->spf.null_sender && v->spf.domain[0]) {
+	if (e->have_envelope && v->spf.domain[0]) {
+		/*
+		 * The result DMARC uses (RFC 9989 4.4.2). For the null sender
+		 * the MAIL FROM identity is postmaster@HELO (RFC 7208 2.4):
+		 * written as such, beside the HELO identity's own result.
+		 */
 		authres_method(ar, "spf", spf_res_name(v->spf.mailfrom));
-		authres_prop(ar, "smtp", "mailfrom", v->spf.domain);
+		if (v->spf.null_sender) {
+			strbuf	pm = STRBUF_INIT;
+
+			strbuf_printf(&pm, "postmaster@%s", v->spf.domain);
+			authres_prop(ar, "smtp", "mailfrom", strbuf_str(&pm));
+			strbuf_free(&pm);
+		} else {
+			authres_prop(ar, "smtp", "mailfrom", v->spf.domain);
+		}
 	}
 	if (e->have_envelope && v->spf.helo_domain[0]) {
 		authres_method(ar, "spf", spf_res_name(v->spf.helo));
@@ -419,8 +432,11 @@ dt_authres(dt_eval *e)
 		authres_method(ar, "dkim", dkim_res_name(d->result));
 		if (d->reason[0])
 			authres_reason(ar, d->reason);
-		authres_prop(ar, "header", "d", d->d[0] ? d->d : "unknown");
-		authres_prop(ar, "header", "s", d->s[0] ? d->s : "unknown");
+		/* a missing tag is left out, never invented (RFC 8601 2.7.1) */
+		if (d->d[0])
+			authres_prop(ar, "header", "d", d->d);
+		if (d->s[0])
+			authres_prop(ar, "header", "s", d->s);
 		if (d->a[0])
 			authres_prop(ar, "header", "a", d->a);
 		if (d->b[0])

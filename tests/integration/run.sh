@@ -471,6 +471,13 @@ run_case dmarc_unqueryable_policy_name_walks_to_parent "$CONF_SILENT" "$m" $FAIL
 	mail.attacker.example "x@$LONG_AUTHOR" "${REJECTED[@]}" .dmarc.policy_domain good.test \
 	".dmarc.from_domain|length" 252
 
+# A signature without d= or s=: the properties are left out, not invented.
+m=$(msg dkim_no_d_s "DKIM-Signature: v=1; a=rsa-sha256; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA" \
+	"From: Alice <alice@good.test>")
+run_case authres_missing_dkim_tags_not_invented "$CONF" "$m" $PASS_IP mx.good.test bounce@good.test \
+	'$rc' 0 .dkim[0].result permerror '.headers[0]|test("dkim=permerror")' true \
+	'.headers[0]|test("unknown")' false '.headers[0]|test("header\\.[ds]=")' false
+
 # --- RFC 9989 tree walk: psd=y, psd=n, np/sp, more than 8 labels
 m=$(msg_from psd_y "x@org1.psd.test")
 run_case psd_y_policy_from_psd "$CONF" "$m" $FAIL_IP mail.attacker.example x@org1.psd.test \
@@ -523,6 +530,10 @@ run_case testing_t_y_reject_becomes_quarantine "$CONF" "$m" $FAIL_IP mail.attack
 	'$rc' 1 .action quarantine .dmarc.result fail .dmarc.policy quarantine \
 	.dmarc.testing true
 
+m=$(msg_from upper_tags "x@upper.test")
+run_case dmarc_tag_names_case_insensitive_P_reject "$CONF" "$m" $FAIL_IP mail.attacker.example \
+	x@upper.test "${REJECTED[@]}" .dmarc.p reject
+
 # --- alignment modes
 m=$(signed_from strict_dkim "x@strict.test" mail.strict.test rsa "$W_KEY_RSA2048")
 run_case adkim_strict_subdomain_signature_fails "$CONF" "$m" $FAIL_IP mail.attacker.example \
@@ -559,6 +570,9 @@ run_case spf_fail_outside_record "$CONF" "$m" $FAIL_IP mx.good.test bounce@good.
 run_case null_sender_checks_helo_pass "$CONF" "$m" $PASS_IP mx.good.test '<>' \
 	'$rc' 0 .spf.result pass .spf.domain mx.good.test .spf.helo.result pass \
 	.dmarc.result pass .dmarc.spf_aligned true
+run_case null_sender_authres_writes_mailfrom_identity "$CONF" "$m" $PASS_IP mx.good.test '<>' \
+	'$rc' 0 '.headers[0]|test("spf=pass smtp.mailfrom=postmaster@mx.good.test;")' true \
+	'.headers[0]|test("spf=pass smtp.helo=mx.good.test;")' true
 
 run_case null_sender_checks_helo_fail "$CONF" "$m" $FAIL_IP mx.good.test '<>' \
 	'$rc' 2 .spf.result fail .spf.domain mx.good.test .dmarc.result fail

@@ -271,6 +271,10 @@ _dmarc.deep	TXT	"v=DMARC1; p=reject; sp=quarantine; np=reject"
 a.b.c.d.e.f.g.h.deep	A	192.0.2.7
 _dmarc.b.c.d.e.f.g.h.deep	TXT	"v=DMARC1; p=none"
 
+; tag names in upper case (README: read case-insensitively)
+upper	A	192.0.2.1
+_dmarc.upper	TXT	"V=DMARC1; P=reject"
+
 ; t=y: reject is applied as quarantine
 testing	A	192.0.2.1
 _dmarc.testing	TXT	"v=DMARC1; p=reject; t=y"

@@ -117,11 +117,14 @@ report("ipv6_client_spf_pass", r == SMFIR_ACCEPT and has(our_ar(c), "spf=pass")
     and has(our_ar(c), "dmarc=pass"), "A-R " .. our_ar(c))
 mt.disconnect(c)
 
--- Null sender: SPF for postmaster@HELO aligns.
+-- Null sender: SPF for postmaster@HELO aligns, and the A-R field says so
+-- with the MAIL FROM identity DMARC used (RFC 7208 2.4), not only smtp.helo.
 c = session(PASS_IP, "mx.good.test")
 r = message(c, "<>", plain("alice@good.test"))
 report("null_sender_uses_helo", r == SMFIR_ACCEPT and has(our_ar(c), "spf=pass smtp.helo=mx.good.test")
     and has(our_ar(c), "dmarc=pass"), "A-R " .. our_ar(c))
+report("null_sender_authres_writes_mailfrom_postmaster_helo",
+    has(our_ar(c), "spf=pass smtp.mailfrom=postmaster@mx.good.test"), "A-R " .. our_ar(c))
 mt.disconnect(c)
 
 -- REQUIRETLS as an ESMTP parameter (Postfix 3.11) is accepted and does not

@@ -84,3 +84,16 @@ report("tls_required_no_kept_with_dmarc_pass", r == SMFIR_ACCEPT
     and not mt.eom_check(c, MT_HDRDELETE, "TLS-Required")
     and not mt.eom_check(c, MT_HDRCHANGE, "TLS-Required"), "removed")
 mt.disconnect(c)
+
+-- Non-ASCII in the MTA's {cert_subject}/{cert_issuer} (Sendmail passes DNs
+-- as they come): the field stays ASCII, the words as RFC 2047 encoded-words.
+local TLS_8BIT = { "{tls_version}", "TLSv1.3", "{cipher}", "TLS_AES_256_GCM_SHA384",
+    "{cipher_bits}", "256", "{cert_subject}", "CN=J\195\188rgen", "{cert_issuer}", "Caf\233 CA" }
+c = session(PASS_IP, "mx.good.test", TLS_8BIT)
+r = message(c, "<alice@good.test>", plain("alice@good.test"))
+local t = tls_ar(c)
+report("non_ascii_cert_subject_kept_ascii_rfc2047", r == SMFIR_ACCEPT
+    and not string.find(t, "[\128-\255]")
+    and has(t, "client certificate =?utf-8?q?CN=3DJ=C3=BCrgen=2C?=")
+    and has(t, "issuer =?unknown-8bit?q?Caf=E9?= CA"), "TLS A-R " .. t)
+mt.disconnect(c)

@@ -342,6 +342,72 @@ test_build_tab_in_value_is_quoted(void **state)
 	assert_render(ar, "mx; spf=pass smtp.helo=\"a\tb\"");
 }
 
+/* Header text stays ASCII: 8-bit words in comments become RFC 2047
+ * encoded-words (section 5(2)), 8-bit values and reasons are refused. */
+static void
+test_build_non_ascii_comment_is_rfc2047_encoded(void **state)
+{
+	authres	*ar = authres_new("mx");
+
+	authres_method(ar, "x-tls", "pass");
+	assert_int_equal(authres_comment(ar, "cert J\xc3\xbcrgen M\xc3\xbcller, CA"), 0);
+	assert_render(ar, "mx;\n\tx-tls=pass (cert =?utf-8?q?J=C3=BCrgen_M=C3=BCller=2C?= CA)");
+}
+
+static void
+test_build_non_utf8_comment_is_unknown_8bit(void **state)
+{
+	authres	*ar = authres_new("mx");
+
+	authres_method(ar, "x-tls", "pass");
+	assert_int_equal(authres_comment(ar, "issuer Caf\xe9 (CA)"), 0);
+	assert_render(ar, "mx;\n\tx-tls=pass (issuer =?unknown-8bit?q?Caf=E9?= \\(CA\\))");
+}
+
+static void
+test_build_long_non_ascii_comment_splits_encoded_words(void **state)
+{
+	authres	*ar = authres_new("mx");
+	char	in[120], *out, *w;
+	size_t	i, n = 0;
+
+	for (i = 0; i + 2 < 100; i += 2) {	/* 49 x U+00E9: one word */
+		in[i] = '\xc3';
+		in[i + 1] = '\xa9';
+	}
+	in[i] = '\0';
+	authres_method(ar, "x-tls", "pass");
+	assert_int_equal(authres_comment(ar, in), 0);
+	out = authres_render(ar, 0);
+	assert_non_null(out);
+	for (i = 0; out[i]; i++)
+		assert_true((unsigned char)out[i] < 0x80);
+	/* every encoded-word at most 75 characters, none splits a character */
+	for (w = strstr(out, "=?utf-8?q?"); w; w = strstr(w + 1, "=?utf-8?q?")) {
+		char	*end = strstr(w + 10, "?=");
+
+		assert_non_null(end);
+		assert_true(end + 2 - w <= 75);
+		assert_int_equal((end - (w + 10)) % 6, 0);	/* whole "=C3=A9" pairs */
+		n++;
+	}
+	assert_true(n >= 2);
+	free(out);
+	authres_free(ar);
+}
+
+static void
+test_build_non_ascii_value_or_reason_is_refused(void **state)
+{
+	authres	*ar = authres_new("mx");
+
+	assert_null(authres_new("mx.\xc3\xa9.example"));
+	authres_method(ar, "x-tls", "pass");
+	assert_int_equal(authres_prop(ar, "smtp", "cipher", "AES\xc3\xa9"), -1);
+	assert_int_equal(authres_reason(ar, "caf\xc3\xa9"), -1);
+	assert_render(ar, "mx; x-tls=pass");
+}
+
 static void
 test_build_rejects_bad_keywords(void **state)
 {
@@ -939,6 +1005,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_spf_pass_fits_one_line),
+		cmocka_unit_test(test_build_non_ascii_comment_is_rfc2047_encoded),
+		cmocka_unit_test(test_build_non_utf8_comment_is_unknown_8bit),
+		cmocka_unit_test(test_build_long_non_ascii_comment_splits_encoded_words),
+		cmocka_unit_test(test_build_non_ascii_value_or_reason_is_refused),
 		cmocka_unit_test(test_build_no_results_is_none),
 		cmocka_unit_test(test_build_typical_folds_one_result_per_line),
 		cmocka_unit_test(test_build_crlf_flag_folds_with_crlf_tab),

@@ -66,6 +66,32 @@ v_value_is_case_sensitive_tag_name_is_not(void **state)
 	dmarc_record_free(&rec);
 }
 
+/*
+ * Decision (README, "DMARC records"): tag names are case-insensitive, as
+ * RFC 9989's ABNF writes them as quoted strings (RFC 5234 2.3), and as
+ * OpenDMARC and Mail::DMARC read them; "P=reject" is p=reject.
+ */
+static void
+tag_names_are_case_insensitive_P_reject_is_p_reject(void **state)
+{
+	dmarc_record rec;
+
+	assert_int_equal(parse("v=DMARC1; P=reject; SP=quarantine; ADKIM=s; Aspf=s",
+	    DMARC_MODE_RFC9989, &rec), DMARC_REC_OK);
+	assert_int_equal(rec.p, DMARC_POLICY_REJECT);
+	assert_int_equal(rec.sp, DMARC_POLICY_QUARANTINE);
+	assert_int_equal(rec.adkim, DMARC_ALIGN_STRICT);
+	assert_int_equal(rec.aspf, DMARC_ALIGN_STRICT);
+	dmarc_record_free(&rec);
+	assert_int_equal(parse("v=DMARC1; P=reject", DMARC_MODE_RFC7489, &rec), DMARC_REC_OK);
+	assert_int_equal(rec.p, DMARC_POLICY_REJECT);
+	dmarc_record_free(&rec);
+	/* one tag in two spellings is the same tag twice */
+	assert_int_equal(parse("v=DMARC1; p=none; P=reject", DMARC_MODE_RFC9989, &rec),
+	    DMARC_REC_INVALID);
+	dmarc_record_free(&rec);
+}
+
 static void
 v_value_must_be_exactly_dmarc1(void **state)
 {
@@ -501,6 +527,7 @@ main(void)
 		cmocka_unit_test(minimal_record_has_defaults),
 		cmocka_unit_test(v_must_be_first_tag),
 		cmocka_unit_test(v_value_is_case_sensitive_tag_name_is_not),
+		cmocka_unit_test(tag_names_are_case_insensitive_P_reject_is_p_reject),
 		cmocka_unit_test(v_value_must_be_exactly_dmarc1),
 		cmocka_unit_test(whitespace_around_tags_and_values_is_allowed),
 		cmocka_unit_test(tag_names_and_keywords_are_case_insensitive),
