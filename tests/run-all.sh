@@ -99,6 +99,7 @@ real_world() {
 	suite tests/sendmail/run.sh sendmail "$1"
 	suite tests/report/run.sh report "$1"
 	suite tests/tlspolicy/run.sh tlspolicy "$1"
+	suite tests/tlspolicy/sts.sh sts "$1"
 }
 
 # install_stage -- make install/uninstall against build/werror, distcheck,
