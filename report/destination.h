@@ -37,6 +37,7 @@
 #include <libpsl.h>
 
 #include "dmarc_discovery.h"
+#include "dmarc_record.h"	/* DMARC_RECORD_MAX_URIS */
 #include "dns.h"
 
 #define REPORT_ADDR_MAX	320
