@@ -30,8 +30,23 @@ SLOW_DELAY_S = 0.5
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    """TLS handshakes in the request's own thread, not in accept(), so a
+    client that stalls or aborts a handshake blocks nobody else."""
     daemon_threads = True
     allow_reuse_address = True
+    tls = None
+
+    def finish_request(self, request, client_address):
+        request.settimeout(30)
+        try:
+            request = self.tls.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError) as e:
+            sys.stderr.write("%s handshake failed: %s\n" % (self.server_address[0], e))
+            return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        sys.stderr.write("%s request failed: %s\n" % (self.server_address[0], sys.exc_info()[1]))
 
 
 def handler_for(mode, arg):
@@ -95,7 +110,7 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(chain, key)
         srv = Server((addr, int(port)), handler_for(mode, arg))
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.tls = ctx
         servers.append(srv)
     for srv in servers:
         threading.Thread(target=srv.serve_forever, daemon=True).start()
