@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,26 +77,24 @@ answer_all(int fd, char *buf, size_t *len, strbuf *reply, strbuf *frame)
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * One connection: read (SO_RCVTIMEO is the idle limit, so a request costs
+ * a read and a send, no poll), answer what is complete, until EOF, error,
+ * idle or a framing error.
+ */
 static void
 serve(int fd)
 {
 	char	*buf = malloc(SM_BUF);
 	size_t	len = 0;
 	strbuf	reply = STRBUF_INIT, frame = STRBUF_INIT;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t	n;
 
 	while (buf != NULL) {
-		int	r = poll(&pfd, 1, (int)(sm_cfg.idle_s * 1000));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;			/* idle, or poll failed */
 		if ((n = read(fd, buf + len, SM_BUF - len)) <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			break;			/* client closed */
+			break;			/* closed, idle (EAGAIN) or error */
 		}
 		len += (size_t)n;
 		if (answer_all(fd, buf, &len, &reply, &frame) < 0)
@@ -117,6 +114,7 @@ conn_thread(void *arg)
 	struct timeval tv = { .tv_sec = sm_cfg.idle_s, .tv_usec = 0 };
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	serve(fd);
 	close(fd);
 	pthread_mutex_lock(&sm_lock);

@@ -1,0 +1,228 @@
+#!/bin/bash
+#
+# NAME
+#	policyd.sh -- benchmark dmarctls-policyd against postfix-mta-sts-resolver
+#
+# SYNOPSIS
+#	tests/bench/policyd.sh BUILDDIR
+#
+# DESCRIPTION
+#	BUILDDIR holds the built dmarctls-policyd and tests/bench/smload. In a
+#	private network, mount and PID namespace (only `lo`) it starts the DNS
+#	world of tests/tlspolicy/world.sh with one more unsigned MTA-STS
+#	domain (bench.sts.test, enforce, served by a Python HTTPS server on
+#	127.0.0.1:443 with a certificate from the world's CA), a port-53
+#	resolver for the libc and aiodns, dmarctls-policyd on 8461 and Debian
+#	12's postfix-mta-sts-resolver 1.1.2 (mta-sts-daemon, internal cache)
+#	on 8471, in the same invocation. Then, after one warming lookup each:
+#	  - cached lookups, 100 persistent connections, closed loop, 5 s
+#	    (tests/bench/smload.c): lookups/s, p50, p99, max, errors;
+#	    dmarctls-policyd for a DANE domain (usable.dane.test) and, when
+#	    its MTA-STS module is in, for bench.sts.test; the resolver for
+#	    bench.sts.test (it has no DANE);
+#	  - the same with one connection, for latency alone (at 100
+#	    closed-loop connections the mean latency is 100 / throughput);
+#	  - peak RSS (VmHWM) of both daemons after the run;
+#	  - cold lookups: the time to the first answer of a fresh daemon for
+#	    a DANE domain and for the MTA-STS domain.
+#	Prints a table and the ratios. A benchmark, not a test: it exits 0
+#	once it ran, 1 when it could not run.
+#
+# REQUIREMENTS
+#	What tests/tlspolicy/run.sh needs, plus python3-aiodns python3-aiohttp
+#	python3-aiosqlite python3-aioredis (the resolver's dependencies);
+#	the resolver's .deb is fetched with apt-get download into
+#	/var/cache/dmarctls/bench-debs (or $DT_BENCH_DEBS) and unpacked, not
+#	installed (no service, no user).
+
+set -u
+
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOPDIR=$(cd "$SRCDIR/../.." && pwd)
+PY=/usr/bin/python3
+CONNS=100
+SECONDS_RUN=5
+PD_PORT=8461
+RS_PORT=8471
+STS_DOMAIN=bench.sts.test
+STS_REPLY="OK secure match=mx.bench.sts.test servername=hostname"
+
+REPORT_PREFIX=bench-policyd
+# shellcheck source=../lib/report.sh
+. "$TOPDIR/tests/lib/report.sh"
+# shellcheck source=../lib/sandbox.sh
+. "$TOPDIR/tests/lib/sandbox.sh"
+builddir_arg "$@"
+
+die() {
+	echo "bench-policyd: $*" >&2
+	exit 1
+}
+
+DEBS=${DT_BENCH_DEBS:-/var/cache/dmarctls/bench-debs}
+if [ "${DT_BENCH_INNER:-}" != 1 ]; then
+	[ "$(id -u)" -eq 0 ] || die "run as root (namespaces)"
+	mkdir -p "$DEBS" || die "cannot create $DEBS"
+	if ! ls "$DEBS"/postfix-mta-sts-resolver_*.deb >/dev/null 2>&1; then
+		(cd "$DEBS" && apt-get download -q postfix-mta-sts-resolver) >"$DEBS/download.log" 2>&1 ||
+		    die "apt-get download postfix-mta-sts-resolver failed"
+	fi
+	exec unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
+	    env DT_BENCH_INNER=1 DT_BENCH_DEBS="$DEBS" "$0" "$BUILDDIR"
+fi
+
+ip link set lo up || die "cannot bring up lo"
+PD=$BUILDDIR/dmarctls-policyd
+SMLOAD=$BUILDDIR/tests/bench/smload
+[ -x "$PD" ] || die "no $PD"
+[ -x "$SMLOAD" ] || die "no $SMLOAD: make check builds it (or make tests/bench/smload)"
+$PY -c 'import aiohttp, aiodns, yaml' 2>/dev/null ||
+    die "the resolver needs python3-aiohttp python3-aiodns python3-yaml"
+
+T=$(mktemp -d /tmp/dmarctls-bench-policyd.XXXXXX) || die "mktemp failed"
+PIDS=""
+UB53_PID=""
+cleanup() {
+	local p
+	for p in $PIDS $UB53_PID; do kill "$p" 2>/dev/null; done
+	world_stop
+	keep_or_remove "$T" "${BENCH_KEEP:-}"
+}
+trap cleanup EXIT
+
+# the MTA-STS domain of the benchmark, in the world's unsigned sts.test
+sts_world_records() {
+	printf '%s\n' "bench	MX	10 mx.bench" "mx.bench	A	192.0.2.50" \
+	    "_mta-sts.bench	TXT	\"v=STSv1; id=bench1\"" "mta-sts.bench	A	127.0.0.1"
+}
+# shellcheck source=../tlspolicy/world.sh
+. "$TOPDIR/tests/tlspolicy/world.sh"
+pw_init "$T/world" >"$T/world.log" 2>&1 || die "world: $(tail -3 "$T/world.log")"
+pw_start >>"$T/world.log" 2>&1 || die "world did not start"
+pw_resolver_on_53 "$T/unbound53.conf" "$T/unbound53.log" "$T/unbound53.pid" ||
+    die "port-53 resolver did not come up"
+UB53_PID=$RESOLVER53_PID
+private_resolv_conf "$T" "edns0 trust-ad" || die "cannot bind-mount resolv.conf"
+
+# ---------------------------------------------------------- HTTPS policy host
+H=$T/https
+mkdir -p "$H/www/.well-known"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.bench.sts.test\r\nmax_age: 86400\r\n' \
+    >"$H/www/.well-known/mta-sts.txt"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$H/key.pem" \
+    -out "$H/csr.pem" -subj "/CN=mta-sts.$STS_DOMAIN" >/dev/null 2>&1 &&
+    openssl x509 -req -in "$H/csr.pem" -CA "$W_TLS_CA" -CAkey "$W/tls/ca.key" -set_serial 7 \
+    -days 2 -out "$H/cert.pem" -extfile <(printf 'subjectAltName=DNS:mta-sts.%s\n' "$STS_DOMAIN") \
+    >/dev/null 2>&1 || die "cannot make the HTTPS certificate"
+cat >"$H/serve.py" <<'PYEOF'
+import http.server, ssl, sys, os
+os.chdir(sys.argv[1])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 443), http.server.SimpleHTTPRequestHandler)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PYEOF
+$PY "$H/serve.py" "$H/www" "$H/cert.pem" "$H/key.pem" >"$H/log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port 127.0.0.1 443 || die "the HTTPS server did not come up"
+
+# ---------------------------------------------------------- the daemons
+start_policyd() {
+	printf '%s\n' "Socket inet:$PD_PORT@127.0.0.1" "Resolver 127.0.0.1@$W_UNBOUND_PORT" \
+	    "TrustAnchorFile $W_TA" "UnboundConfigFile $W_UBCONF" "Syslog no" \
+	    "CAFile $W_TLS_CA" >"$T/policyd.conf"
+	"$PD" -f -c "$T/policyd.conf" >>"$T/policyd.log" 2>&1 &
+	PD_PID=$!
+	PIDS="$PIDS $PD_PID"
+	wait_port 127.0.0.1 "$PD_PORT" || die "dmarctls-policyd did not start"
+}
+
+RS_ROOT=$T/resolver
+mkdir -p "$RS_ROOT"
+dpkg-deb -x "$(ls "$DT_BENCH_DEBS"/postfix-mta-sts-resolver_*.deb | sort -V | tail -1)" "$RS_ROOT" ||
+    die "cannot unpack postfix-mta-sts-resolver"
+printf 'host: 127.0.0.1\nport: %s\nreuse_port: true\ncache:\n  type: internal\n  options:\n    cache_size: 10000\n' \
+    "$RS_PORT" >"$T/mta-sts-daemon.yml"
+start_resolver() {
+	SSL_CERT_FILE=$W_TLS_CA PYTHONPATH=$RS_ROOT/usr/lib/python3/dist-packages \
+	    $PY -c 'import sys; from postfix_mta_sts_resolver.daemon import main; sys.exit(main())' \
+	    -c "$T/mta-sts-daemon.yml" >>"$T/resolver.log" 2>&1 &
+	RS_PID=$!
+	PIDS="$PIDS $RS_PID"
+	wait_port 127.0.0.1 "$RS_PORT" || die "mta-sts-daemon did not start: $(tail -2 "$T/resolver.log")"
+}
+
+mkdir -p "$T/pm"
+echo "compatibility_level = 3.6" >"$T/pm/main.cf"
+# first_ms PORT KEY -- MS, the milliseconds to the first answer, and ANSWER
+first_ms() {
+	local s e
+	s=$(date +%s%N)
+	ANSWER=$(postmap -c "$T/pm" -q "$2" "socketmap:inet:127.0.0.1:$1:postfix" 2>/dev/null)
+	e=$(date +%s%N)
+	MS=$(((e - s) / 1000000))
+}
+
+rss_kb() {
+	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
+}
+
+start_policyd
+start_resolver
+
+first_ms $PD_PORT usable.dane.test
+COLD_PD_DANE=$MS
+[ "$ANSWER" = "dane-only" ] || die "policyd answered '$ANSWER' for usable.dane.test"
+first_ms $PD_PORT "$STS_DOMAIN"
+COLD_PD_STS=$MS
+PD_STS_ANSWER=$ANSWER
+first_ms $RS_PORT "$STS_DOMAIN"
+COLD_RS_STS=$MS
+[ "OK $ANSWER" = "$STS_REPLY" ] || die "the resolver answered '$ANSWER' for $STS_DOMAIN: $(tail -3 "$T/resolver.log")"
+first_ms $RS_PORT usable.dane.test
+COLD_RS_DANE=$MS
+RS_DANE_ANSWER=${ANSWER:-NOTFOUND}
+
+run_load() {
+	"$SMLOAD" 127.0.0.1 "$1" "${CONNS_RUN:-$CONNS}" "$SECONDS_RUN" "postfix $2" "$3"
+}
+
+R_PD_DANE=$(run_load $PD_PORT usable.dane.test "OK dane-only")
+R_PD_STS=""
+if [ "OK $PD_STS_ANSWER" = "$STS_REPLY" ]; then
+	R_PD_STS=$(run_load $PD_PORT "$STS_DOMAIN" "$STS_REPLY")
+fi
+R_RS_STS=$(run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY")
+# latency alone: one connection (at 100 closed-loop connections the mean
+# latency is 100 / throughput whatever the server does: Little's law)
+L_PD=$(CONNS_RUN=1 run_load $PD_PORT usable.dane.test "OK dane-only")
+L_RS=$(CONNS_RUN=1 run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY")
+RSS_PD=$(rss_kb "$PD_PID")
+RSS_RS=$(rss_kb "$RS_PID")
+
+field() { sed -n "s/.*$2=\\([0-9]*\\).*/\\1/p" <<<"$1"; }
+row() {
+	printf '%-44s %10s %8s %8s %8s %7s\n' "$1" "$(field "$2" per_s)" "$(field "$2" p50_us)" \
+	    "$(field "$2" p99_us)" "$(field "$2" max_us)" "$(field "$2" errors)"
+}
+echo "cached lookups, $CONNS persistent connections, ${SECONDS_RUN} s closed loop"
+printf '%-44s %10s %8s %8s %8s %7s\n' "target" "lookups/s" "p50 us" "p99 us" "max us" "errors"
+row "dmarctls-policyd, DANE domain" "$R_PD_DANE"
+[ -n "$R_PD_STS" ] && row "dmarctls-policyd, MTA-STS domain" "$R_PD_STS"
+row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$R_RS_STS"
+echo "one connection (latency)"
+row "dmarctls-policyd, DANE domain" "$L_PD"
+row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$L_RS"
+echo "peak RSS: dmarctls-policyd ${RSS_PD} kB, postfix-mta-sts-resolver ${RSS_RS} kB"
+echo "cold first answer: dmarctls-policyd DANE ${COLD_PD_DANE} ms, MTA-STS ${COLD_PD_STS} ms ('${PD_STS_ANSWER:-NOTFOUND}');" \
+    "resolver MTA-STS ${COLD_RS_STS} ms, DANE domain ${COLD_RS_DANE} ms ('$RS_DANE_ANSWER')"
+pd=$(field "$R_PD_DANE" per_s)
+[ -n "$R_PD_STS" ] && pd=$(field "$R_PD_STS" per_s)
+rs=$(field "$R_RS_STS" per_s)
+if [ -n "$pd" ] && [ -n "$rs" ] && [ "$rs" -gt 0 ]; then
+	echo "ratio lookups/s dmarctls-policyd / resolver: $(awk -v a="$pd" -v b="$rs" 'BEGIN { printf "%.1f", a / b }')x" \
+	    "(target >= 10x); p99 dmarctls-policyd at 1 connection $(field "$L_PD" p99_us) us," \
+	    "at $CONNS $(field "${R_PD_STS:-$R_PD_DANE}" p99_us) us (target < 1000)"
+fi
+exit 0
