@@ -180,6 +180,30 @@ reload(void)
 	       opt_config ? opt_config : "(defaults)", overrides_count(g->ov));
 }
 
+/* The signals the main thread takes with signalfd(). */
+static void
+signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+}
+
+/*
+ * Blocked before the first generation is built: the MTA-STS module and
+ * libunbound start threads, which inherit the mask, and a SIGTERM taken
+ * by one of them would kill the process without the orderly stop.
+ */
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 /* The main thread only waits for signals; requests run in their threads. */
 static int
 signal_loop(int sfd)
@@ -209,11 +233,7 @@ run(pd_gen *g, int foreground)
 	int	lfd, sfd, rc;
 	socketmap_config sc;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* before any thread */
+	signal_set(&set);
 	signal(SIGPIPE, SIG_IGN);
 	if (lookup_ids(&g->cfg, &uid, &gid) < 0)
 		return EX_CONFIG;
@@ -279,6 +299,8 @@ main(int argc, char **argv)
 	if (opt_config == NULL && access(PD_DEFAULT_CONFIG, R_OK) == 0)
 		opt_config = PD_DEFAULT_CONFIG;
 	dt_log_open(PD_IDENT, 0, NULL, 1);
+	if (!check_only && query == NULL)
+		block_signals();
 	if ((g = pd_gen_build(opt_config, opt_socket, err, sizeof(err))) == NULL) {
 		dt_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;

@@ -19,8 +19,9 @@
  *	says to deliver as if no policy. STS_PENDING: PD_TEMP (the first fetch
  *	is still under way past the budget; it completes in the background
  *	and the next try gets the answer).
- *	sts_glue_available() is 0 in a build without the MTA-STS module;
- *	sts_glue_open() then returns NULL and the decision stops after DANE.
+ *	sts_glue_available() says the module is built in (1); a build
+ *	without it would return 0 and NULL from sts_glue_open(), and the
+ *	decision would stop after DANE.
  */
 #ifndef DMARCTLS_STS_GLUE_H
 #define DMARCTLS_STS_GLUE_H

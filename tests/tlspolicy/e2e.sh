@@ -25,12 +25,30 @@ postfix_dirs "$T/a"
 postfix_dirs "$B"
 cp "$W_TLS_CHAIN" "$T/tls/server-chain.pem"
 install -m 600 "$W_TLS_KEY" "$T/tls/server.key"
+# MTA-STS next hops: the right name, another name (same CA), and for the
+# testing policy a certificate no one trusts
+sts_cert mx1enforce ca mx1.enforce.sts.test >>"$T/tls/sts-certs.log" 2>&1 &&
+    sts_cert othername ca other.sts.test >>"$T/tls/sts-certs.log" 2>&1 ||
+    fatal e2e "cannot make the MX certificates"
+chmod 644 "$STS_W"/tls/*.key
+
+# smtpd_on ADDR CHAIN KEY -- a receiver smtpd on ADDR:25 serving CHAIN
+smtpd_on() {
+	printf '%s:25 inet n - n - - smtpd\n  -o smtpd_tls_cert_file=%s\n  -o smtpd_tls_key_file=%s\n' \
+	    "$1" "$2" "$3"
+}
 
 e2e_master_cf() {
+	local a
 	sed -e '/^2526[[:space:]]/,/^[^[:space:]]/{/^2526[[:space:]]/d;/^[[:space:]]/d}' \
 	    "$TOPDIR/tests/postfix/master.cf.in"
-	[ "$1" = receiver ] &&
-	    printf 'smtp      inet  n       -       n       -       -       smtpd\n'
+	[ "$1" = receiver ] || return 0
+	for a in 192.0.2.31 192.0.2.32 192.0.2.33 192.0.2.34; do
+		smtpd_on "$a" "$T/tls/server-chain.pem" "$T/tls/server.key"
+	done
+	smtpd_on 192.0.2.41 "$STS_W/tls/mx1enforce-chain.pem" "$STS_W/tls/mx1enforce.key"
+	smtpd_on 192.0.2.42 "$STS_W/tls/othername-chain.pem" "$STS_W/tls/othername.key"
+	smtpd_on 192.0.2.43 "$STS_W/tls/untrusted-chain.pem" "$STS_W/tls/untrusted.key"
 }
 
 e2e_common_cf() {
@@ -59,7 +77,7 @@ myhostname = sender.postfix.test
 inet_interfaces = 127.0.0.1
 mynetworks = 127.0.0.0/8
 smtp_tls_loglevel = 1
-smtp_tls_CAfile = $W_TLS_CA
+smtp_tls_CAfile = $STS_CA
 CF
 	# the recipe's lines, with the test's port
 	sed -e "s/127.0.0.1:8461/127.0.0.1:$PORT/" -e "/^smtp_tls_CAfile/d" \
@@ -71,14 +89,17 @@ e2e_master_cf sender >"$PF/master.cf"
 	e2e_common_cf "$B"
 	cat <<CF
 myhostname = mx.usable.dane.test
-inet_interfaces = ${B_ADDRS// /, }
+inet_interfaces = all
 mynetworks = 127.0.0.0/8
 smtpd_peername_lookup = no
 smtp_dns_support_level = disabled
 smtpd_relay_restrictions = reject_unauth_destination
 virtual_mailbox_domains = usable.dane.test mismatch.dane.test badtlsa.dane.test both.dane.test
+    enforce.sts.test wild.sts.test testing.sts.test
 virtual_mailbox_base = $B/mail
-virtual_mailbox_maps = inline:{ bob@usable.dane.test=usable/, bob@mismatch.dane.test=mismatch/, bob@badtlsa.dane.test=badtlsa/, bob@both.dane.test=both/ }
+virtual_mailbox_maps = inline:{ bob@usable.dane.test=usable/, bob@mismatch.dane.test=mismatch/,
+    bob@badtlsa.dane.test=badtlsa/, bob@both.dane.test=both/, bob@enforce.sts.test=enforce/,
+    bob@wild.sts.test=wild/, bob@testing.sts.test=testing/ }
 virtual_uid_maps = static:$MAILUID
 virtual_gid_maps = static:$MAILGID
 virtual_minimum_uid = 1
@@ -180,6 +201,29 @@ if case_begin e2e_bogus_tlsa_deferred_4_7_5; then
 	    'smtp_tls_policy_maps, next-hop destination "badtlsa.dane.test": policy table lookup error'
 	want_re "A's log" "$(cat "$T/a/maillog")" \
 	    "to=<bob@badtlsa.dane.test>, relay=none, .*dsn=4.7.5, status=deferred \(client TLS configuration problem\)"
+	case_end
+fi
+
+e2e_verified e2e_sts_enforce_right_certificate_delivered_verified enforce.sts.test \
+    mx1.enforce.sts.test 192.0.2.41
+
+if case_begin e2e_sts_enforce_certificate_for_other_name_deferred; then
+	e2e_send "$CASE" wild.sts.test
+	reason=$(e2e_deferred bob@wild.sts.test) || bad "not deferred"
+	want "delay reason" "$reason" "Server certificate not verified"
+	[ -n "$(ls -A "$B/mail/wild/new" 2>/dev/null)" ] && bad "B received it"
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    "to=<bob@wild.sts.test>, relay=a.mx.wild.sts.test\\[192.0.2.42\\]:25, .*dsn=4.7.5, status=deferred \\(Server certificate not verified\\)"
+	case_end
+fi
+
+if case_begin e2e_sts_testing_bad_certificate_delivered; then
+	e2e_send "$CASE" testing.sts.test
+	e2e_delivered testing >/dev/null || bad "not delivered to B"
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    "Untrusted TLS connection established to mx.testing.sts.test\\[192.0.2.43\\]:25"
+	want_re "A's log" "$(cat "$T/a/maillog")" \
+	    "to=<bob@testing.sts.test>, relay=mx.testing.sts.test\\[192.0.2.43\\]:25, .*status=sent"
 	case_end
 fi
 

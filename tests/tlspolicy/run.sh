@@ -42,7 +42,7 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPDIR=$(cd "$SRCDIR/../.." && pwd)
 PORT=8461			# the default Socket
 BUDGET_MS=3000			# LookupBudget
-B_ADDRS="192.0.2.31 192.0.2.32 192.0.2.33 192.0.2.34"
+B_ADDRS="192.0.2.31 192.0.2.32 192.0.2.33 192.0.2.34 192.0.2.41 192.0.2.42 192.0.2.43"
 PY=/usr/bin/python3		# Debian's, not whatever is first in PATH
 STOP_TRIES=30			# x 0.1 s for SIGTERM
 
@@ -80,8 +80,17 @@ UB53_PID=""
 PF=$T/a/etc
 B=$T/b
 
+# shellcheck source=sts_world.sh
+. "$SRCDIR/sts_world.sh"
 # shellcheck source=world.sh
 . "$SRCDIR/world.sh"
+
+# MX hosts for the MTA-STS end-to-end cases (B listens on them)
+pw_sts_extra_records() {
+	printf '%s\n' "enforce	MX	10 mx1.enforce" "mx1.enforce	A	192.0.2.41" \
+	    "wild	MX	10 a.mx.wild" "a.mx.wild	A	192.0.2.42" \
+	    "testing	MX	10 mx.testing" "mx.testing	A	192.0.2.43"
+}
 
 cleanup() {
 	postfix_stop "$PF"
@@ -89,6 +98,7 @@ cleanup() {
 	[ -n "$PD_PID" ] && kill "$PD_PID" 2>/dev/null
 	[ -n "$PD2_PID" ] && kill "$PD2_PID" 2>/dev/null
 	[ -n "$UB53_PID" ] && kill "$UB53_PID" 2>/dev/null
+	sts_https_stop
 	world_stop
 	keep_or_remove "$T" "${DT_TP_KEEP:-}"
 }
@@ -96,8 +106,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 sanitizer_env
 
+sts_world_init "$T/sts" || fatal world "could not build the MTA-STS world"
 pw_init "$T/world" || fatal world "could not build the DNS world"
 pw_start || fatal world "could not start the DNS world (logs: $T/world)"
+sts_https_start || fatal world "could not start the MTA-STS HTTPS servers"
 
 tp_diag() {
 	tail -3 "$T/policyd.log" | sed 's/^/#   policyd: /'
@@ -123,6 +135,8 @@ policyd_conf() {
 	echo "OverridesFile $OVR"
 	echo "Syslog no"
 	echo "IdleTimeout 30"
+	echo "CAFile $STS_CA"
+	echo "STSCacheFile $T/sts-$(echo "$1" | tr -c 'a-z0-9' _).sqlite"
 	shift
 	while [ $# -ge 2 ]; do
 		echo "$1 $2"
@@ -131,9 +145,12 @@ policyd_conf() {
 }
 
 policyd_conf "inet:$PORT@127.0.0.1" PidFile "$T/policyd.pid" >"$T/policyd.conf"
-"$PD" -f -c "$T/policyd.conf" >"$T/policyd.log" 2>&1 &
-PD_PID=$!
-wait_port 127.0.0.1 "$PORT" || {
+start_policyd() {
+	"$PD" -f -c "$T/policyd.conf" >>"$T/policyd.log" 2>&1 &
+	PD_PID=$!
+	wait_port 127.0.0.1 "$PORT"
+}
+start_policyd || {
 	sed -n '1,5s/^/#   /p' "$T/policyd.log"
 	fatal policyd "dmarctls-policyd does not listen on $PORT"
 }
@@ -218,6 +235,73 @@ if case_begin silent_name_server_does_not_delay_other_clients; then
 	[ "$ms" -le 1000 ] || bad "a cached answer took $ms ms while a lookup hung"
 	wait "$slow_pid"
 	want_re "the silent domain" "$(cat "$T/policyd.log")" 'nosuch.slow.test: TEMP: MX lookup'
+	case_end
+fi
+
+# ------------------------------------------------------------ MTA-STS
+STS_ENFORCE="secure match=mx1.enforce.sts.test:mx2.enforce.sts.test servername=hostname"
+ok_case sts_enforce_is_secure_match_servername postfix enforce.sts.test "$STS_ENFORCE"
+ok_case sts_wildcard_mx_as_postfix_dot_pattern postfix wild.sts.test \
+    "secure match=.mx.wild.sts.test servername=hostname"
+ok_case sts_enforce_tlsrpt_profile_attributes postfix-tlsrpt enforce.sts.test \
+    "$STS_ENFORCE policy_type=sts policy_domain=enforce.sts.test mx_host_pattern=mx1.enforce.sts.test mx_host_pattern=mx2.enforce.sts.test { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mx1.enforce.sts.test } { policy_string = mx: mx2.enforce.sts.test } { policy_string = max_age: 86400 }"
+ok_case sts_enforce_sendmail_profile sendmail enforce.sts.test "$STS_ENFORCE"
+ok_case sts_enforce_requiretls_profile requiretls enforce.sts.test "$STS_ENFORCE"
+if case_begin sts_testing_is_notfound_and_logged; then
+	pm postfix testing.sts.test
+	want "postmap output" "$PM_OUT" ""
+	want "exit status" "$PM_RC" 1
+	want_re "daemon log" "$(cat "$T/policyd.log")" \
+	    "testing.sts.test: MTA-STS policy id testing1 in mode testing: would enforce secure with 1 mx pattern\(s\); not enforced"
+	case_end
+fi
+ok_case sts_testing_serves_requiretls requiretls testing.sts.test \
+    "secure match=mx.testing.sts.test servername=hostname"
+notfound_case sts_none_is_notfound postfix none.sts.test
+notfound_case sts_no_txt_record_is_notfound postfix nosts.sts.test
+ok_case sts_and_dane_published_dane_wins postfix both.dane.test "dane-only"
+# failed discovery or fetch, nothing cached: as if no policy (RFC 8461 5), logged
+sts_fail_case() {
+	if case_begin "$1"; then
+		pm postfix "$2"
+		want "postmap output for $2" "$PM_OUT" ""
+		want "exit status" "$PM_RC" 1
+		want_re "daemon log" "$(cat "$T/policyd.log")" "$2: MTA-STS $3: .*delivering as if no policy"
+		case_end
+	fi
+}
+sts_fail_case sts_two_txt_records_notfound twotxt.sts.test sts-policy-invalid
+sts_fail_case sts_bad_txt_id_notfound badid.sts.test sts-policy-invalid
+sts_fail_case sts_redirect_not_followed_notfound redirect.sts.test sts-policy-fetch-error
+sts_fail_case sts_404_notfound notfound.sts.test sts-policy-fetch-error
+sts_fail_case sts_text_html_notfound html.sts.test sts-policy-fetch-error
+sts_fail_case sts_70k_body_notfound big.sts.test sts-policy-fetch-error
+sts_fail_case sts_cert_for_another_name_notfound wrongname.sts.test sts-webpki-invalid
+sts_fail_case sts_expired_cert_notfound expired.sts.test sts-webpki-invalid
+sts_fail_case sts_untrusted_ca_notfound untrusted.sts.test sts-webpki-invalid
+sts_fail_case sts_mx_with_space_notfound mxspace.sts.test sts-policy-invalid
+sts_fail_case sts_mx_with_comma_notfound mxcomma.sts.test sts-policy-invalid
+sts_fail_case sts_mx_with_braces_notfound mxbrace.sts.test sts-policy-invalid
+sts_fail_case sts_mx_ip_address_notfound mxip.sts.test sts-policy-invalid
+if case_begin sts_slow_body_first_lookup_bounded; then
+	start=$(date +%s%N)
+	pm postfix slow.sts.test
+	ms=$((($(date +%s%N) - start) / 1000000))
+	want_re "postmap output (TEMP while the fetch runs)" "$PM_OUT" "socketmap server temporary error"
+	[ "$ms" -le $((BUDGET_MS + 2000)) ] || bad "took $ms ms, budget $BUDGET_MS ms"
+	case_end
+fi
+if case_begin sts_query_shows_policy_id_and_expiry; then
+	out=$("$PD" -c "$T/policyd.conf" -q enforce.sts.test 2>&1)
+	want "exit status (policy)" "$?" 0
+	want_re "decision" "$out" $'decision: mta-sts\n'
+	want_re "mx" "$out" $'mx: ok insecure\n'
+	want_re "sts line" "$out" "sts: id enforce1, mode enforce, fetched [0-9T:-]+Z, expires [0-9T:-]+Z"
+	want_re "patterns" "$out" $'  mx: mx1.enforce.sts.test\n  mx: mx2.enforce.sts.test'
+	js=$("$PD" -c "$T/policyd.conf" -q testing.sts.test --json 2>/dev/null)
+	want "exit status (testing: no policy)" "$?" 1
+	want "json sts mode" "$(jq -r .sts.mode <<<"$js")" testing
+	want "json sts id" "$(jq -r .sts.id <<<"$js")" testing1
 	case_end
 fi
 
@@ -403,6 +487,19 @@ if case_begin sighup_with_broken_overrides_keeps_old; then
 	want "reply after failed reload" "$PM_OUT" "encrypt"
 	want_re "log" "$(cat "$T/policyd.log")" "reload of $T/policyd.conf failed, keeping the configuration in force: $OVR:5: expected a TLS level"
 	sed -i '$d' "$OVR"
+	case_end
+fi
+
+if case_begin sts_restart_with_https_down_answers_persisted_policy; then
+	sts_https_stop
+	kill "$PD_PID"
+	wait "$PD_PID"
+	start_policyd || bad "did not restart"
+	pm postfix enforce.sts.test
+	want "reply after restart, HTTPS servers down" "$PM_OUT" "$STS_ENFORCE"
+	pm postfix wild.sts.test
+	want "second persisted policy" "$PM_OUT" "secure match=.mx.wild.sts.test servername=hostname"
+	sts_https_start || bad "HTTPS servers did not restart"
 	case_end
 fi
 

@@ -34,7 +34,8 @@
 #	insecure.test	unsigned child: MX mx.insecure.test and a TLSA record
 #			that must not count (not DNSSEC)
 #	sts.test	unsigned: the records of tests/tlspolicy/sts_world.sh's
-#			sts_world_records when that function exists, else empty
+#			sts_world_records and of the suite's pw_sts_extra_records
+#			when those functions exist
 #	slow.test	delegated to the black hole (never answers)
 #
 #	TLS: world_tls_certs' CA and leaves (W_TLS_*). After pw_init: W, W_TA,
@@ -120,6 +121,10 @@ zone_sts() {
 	soa_ns sts.test.
 	if declare -F sts_world_records >/dev/null; then
 		sts_world_records
+	fi
+	# a suite's own sts.test records (run.sh: the MX hosts of its e2e cases)
+	if declare -F pw_sts_extra_records >/dev/null; then
+		pw_sts_extra_records
 	fi
 }
 
