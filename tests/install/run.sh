@@ -23,7 +23,12 @@
 #	  - systemd-analyze verify is clean on the installed unit;
 #	  - a second install keeps an edited configuration; uninstall removes
 #	    everything else and keeps the edited file; install + uninstall of
-#	    an unchanged tree leaves no file.
+#	    an unchanged tree leaves no file;
+#	  - dmarctls-milter(8)'s POSTFIX snippet is main.cf.dmarctls's
+#	    settings, line for line;
+#	  - as a non-root user: contrib/install-deps.sh --check and --build
+#	    --check succeed without sudo when nothing is missing, and a suite
+#	    that cannot unshare prints unshare's own error.
 #	Last line: "install: N passed, M failed".
 set -u
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -118,4 +123,28 @@ rm -rf "$R"
 make -s -C "$BUILDDIR" install DESTDIR="$R" >/dev/null 2>&1 &&
     make -s -C "$BUILDDIR" uninstall DESTDIR="$R" >/dev/null 2>&1
 want install_uninstall_leaves_no_file "$(cd "$R" && find . -type f | wc -l)" 0
+
+# The man page and the recipe say the same (no non_smtpd_milters there either).
+sed -n '/^\.SH POSTFIX/,/^\.fi/p' "$TOP/man/dmarctls-milter.8" | sed -n '/^\.nf/,/^\.fi/p' |
+    sed '1d;$d' >"$T/man-snippet"
+grep -v '^#' "$TOP/contrib/postfix/main.cf.dmarctls" | grep -v '^$' >"$T/recipe"
+if [ -s "$T/recipe" ] && diff "$T/man-snippet" "$T/recipe" >"$T/snippet.diff"; then
+	ok man_page_postfix_snippet_is_the_recipe
+else
+	not_ok man_page_postfix_snippet_is_the_recipe "$(head -3 "$T/snippet.diff" | tr '\n' ' ')"
+fi
+
+# Without root: nothing missing means no sudo; a failed unshare is named.
+for args in --check "--build --check"; do
+	# shellcheck disable=SC2086
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$TOP/contrib/install-deps.sh" $args 2>&1)
+	name=${args//-/}
+	want "install_deps_${name// /_}_as_nobody" "$?:$out" "0:install-deps: all packages already installed"
+done
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$TOP/tests/milter/run.sh" "$BUILDDIR" 2>&1)
+case $out in
+*"not ok - namespace (unshare --net --mount --pid --fork: unshare: unshare failed: "*"(not root))"*)
+	ok suite_prints_unshare_error ;;
+*)	not_ok suite_prints_unshare_error "$(echo "$out" | head -2 | tr '\n' ' ')" ;;
+esac
 summary_and_exit

@@ -103,6 +103,6 @@ unshare_error() {
 	out=$(unshare "$@" true 2>&1)
 	rc=$?
 	[ $rc -eq 0 ] && return 0
-	echo "unshare $*: ${out:-exit status $rc}$([ "$(id -u)" -eq 0 ] || echo ' (not root)')" | tr '\n' ' '
+	printf '%s' "unshare $*: ${out:-exit status $rc}$([ "$(id -u)" -eq 0 ] || echo ' (not root)')" | tr '\n' ' '
 	return 1
 }
