@@ -17,7 +17,9 @@ want_check() {
 	local rc
 	"$MILTER" -n -c "$T/dmarctls.conf" 2>"$T/check.err"
 	rc=$?
-	if [ "$rc" -eq "$2" ] && { [ -z "$3" ] || grep -qE -- "$3" "$T/check.err"; }; then ok "$1"
+	if grep -qE 'Sanitizer|runtime error:' "$T/check.err"; then
+		not_ok "$1" "sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error:' "$T/check.err")"
+	elif [ "$rc" -eq "$2" ] && { [ -z "$3" ] || grep -qE -- "$3" "$T/check.err"; }; then ok "$1"
 	else not_ok "$1" "exit $rc: $(head -2 "$T/check.err" | tr '\n' ' ')"; fi
 }
 
@@ -90,5 +92,7 @@ else
 fi
 kill -TERM "$SPID"
 wait "$SPID"
+rc=$?
+[ "$rc" -eq 0 ] && ok unix_socket_milter_stops_cleanly || not_ok unix_socket_milter_stops_cleanly "exit $rc"
 [ -e "$T/sockdir/milter.sock" ] && not_ok "unix_socket_removed_on_stop" "still there" ||
     ok "unix_socket_removed_on_stop"
