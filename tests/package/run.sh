@@ -17,9 +17,10 @@
 #	  3. in a private network/mount/pid namespace, with a tmpfs overlay
 #	     on /etc, /usr and /var (dpkg, adduser and Postfix write there;
 #	     the machine does not see it): `dpkg -i` of the packages; the
-#	     dmarctls user and group, the conffile, the unit enabled and not
-#	     started, /var/spool/postfix/dmarctls as README.Debian says;
-#	     `systemd-analyze verify` on the installed unit;
+#	     dmarctls user and group, the conffile, every unit of
+#	     contrib/systemd installed, enabled (the reports timer too) and
+#	     not started, /var/spool/postfix/dmarctls as README.Debian says;
+#	     `systemd-analyze verify` on every installed unit;
 #	  4. the chroot recipe of README.Debian: Socket in
 #	     /var/spool/postfix/dmarctls, Postfix's stock Debian master.cf
 #	     (smtpd chroot y) and the installed main.cf.dmarctls with
@@ -28,8 +29,8 @@
 #	     its User, Group and UMask; a signed message through Postfix is
 #	     delivered with our Authentication-Results (dmarc=pass); smtpd
 #	     ran chrooted as postfix; the socket is gone after SIGTERM;
-#	  5. `dpkg --purge`: the user, group, /etc/dmarctls and the socket
-#	     directory are gone.
+#	  5. `dpkg --purge` of every package: the user, group, /etc/dmarctls,
+#	     /var/lib/dmarctls, the unit links and the socket directory are gone.
 #	systemd itself does not run here (no PID 1 systemd in a namespace on
 #	this machine), so the unit is verified and its command lines run, not
 #	`systemctl start`. Last line: "package: N passed, M failed".
@@ -143,12 +144,15 @@ uid=$(id -u dmarctls 2>/dev/null || echo 99999)
 [ "$uid" -lt 1000 ] && ok system_user_has_system_uid || not_ok system_user_has_system_uid "uid $uid"
 conff=$(dpkg-query -W -f='${Conffiles}' dmarctls | awk '{ print $1 }' | tr '\n' ' ')
 want_eq config_is_a_conffile "$conff" "/etc/dmarctls/dmarctls.conf "
-units=$(cd /lib/systemd/system && ls dmarctls-*.service)
+# every unit of contrib/systemd installed; each with an [Install] section enabled
+units=$(cd /lib/systemd/system && ls dmarctls-*.service dmarctls-*.timer 2>/dev/null)
+want_eq every_unit_installed "$(echo $units)" "$(cd "$T/src/contrib/systemd" && echo *.service *.timer)"
 notlinked=""
 for u in $units; do
-	[ -L "/etc/systemd/system/multi-user.target.wants/$u" ] || notlinked="$notlinked $u"
+	target=$(sed -n 's/^WantedBy=//p' "/lib/systemd/system/$u")
+	[ -z "$target" ] || [ -L "/etc/systemd/system/$target.wants/$u" ] || notlinked="$notlinked $u"
 done
-want_eq units_enabled "$(echo $units | wc -w) ${notlinked# }" "$(ls "$T"/src/contrib/systemd/*.service | wc -l) "
+want_eq units_enabled "${notlinked# }" ""
 pgrep -f '^/usr/sbin/dmarctls-' >/dev/null && not_ok units_not_started "a daemon runs" ||
     ok units_not_started
 want_eq socket_directory_made_for_chrooted_postfix "$(stat -c '%U:%G %a' "$SOCKDIR" 2>/dev/null)" \
@@ -262,7 +266,8 @@ id dmarctls >/dev/null 2>&1 && left="$left user"
 getent group dmarctls >/dev/null && left="$left group"
 [ -e /etc/dmarctls ] && left="$left /etc/dmarctls"
 [ -e "$SOCKDIR" ] && left="$left $SOCKDIR"
-ls /etc/systemd/system/multi-user.target.wants/dmarctls-* >/dev/null 2>&1 && left="$left unit-links"
+ls /etc/systemd/system/*.wants/dmarctls-* >/dev/null 2>&1 && left="$left unit-links"
+[ -e /var/lib/dmarctls ] && left="$left /var/lib/dmarctls"
 want_eq purge_removes_what_postinst_made "${left# }" "" ||
     sed 's/^/#   /' "$T/purge.log"
 summary_and_exit
