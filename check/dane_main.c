@@ -4,8 +4,8 @@
  *
  * SYNOPSIS
  *	dmarctls-dane [-c FILE] [--resolver ADDR[@PORT]] [--trust-anchor FILE]
- *	    [--unbound-config FILE] --tlsa _25._tcp.mx.example.com
- *	    --cert chain.pem [--cert more.pem] [--json]
+ *	    [--unbound-config FILE] [--tlsa _25._tcp.mx.example.com]
+ *	    [--cert chain.pem [--cert more.pem]] [--json]
  *
  * DESCRIPTION
  *	For administrators before and after a certificate renewal. Looks up
@@ -67,9 +67,10 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: " PROG " [-c FILE] [--resolver ADDR[@PORT]] [--trust-anchor FILE]\n"
-	    "           [--unbound-config FILE] --tlsa _25._tcp.HOST --cert FILE "
-	    "[--cert FILE]...\n"
-	    "           [--json]\n");
+	    "           [--unbound-config FILE] [--tlsa _25._tcp.HOST] "
+	    "[--cert FILE [--cert FILE]...]\n"
+	    "           [--json]\n"
+	    "Without --tlsa or --cert, the -c file's TLSATarget or TLSCertificate is used.\n");
 }
 
 /* dane_args - the command line; 0 or EX_USAGE */

@@ -44,8 +44,15 @@ dt_gen_dane_new(dt_gen *g, char *err, size_t errlen)
 	for (i = 0; i < c->ndane_endpoints; i++) {
 		const dt_dane_endpoint *e = &c->dane_endpoints[i];
 
-		if ((g->endpoint[i] = dt_dane_state_new(e->owner, e->certs, r, err, errlen)) == NULL)
+		if ((g->endpoint[i] = dt_dane_state_new(e->owner, e->certs, r, err, errlen)) == NULL) {
+			char	where[512], why[512];
+
+			/* say which DANEEndpoint line, as -n does */
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "%s: DANEEndpoint: %s",
+			    dt_config_endpoint_origin(c, i, where, sizeof(where)), why);
 			return -1;
+		}
 		g->nendpoints = i + 1;
 	}
 	return 0;

@@ -24,14 +24,22 @@
 #define PF_WHERE_MAX	512
 #define PF_GROUPS_MAX	256	/* supplementary groups of the UserID user */
 
-/* pf_problem - one line naming where the key was set */
+/* pf_problem - one line naming where the key was set (ep: DANEEndpoint index, or -1) */
 static void
-pf_problem(const dt_config *c, const char *key, const char *value, const char *what)
+pf_problem_at(const dt_config *c, const char *key, long ep, const char *value,
+    const char *what)
 {
 	char	where[PF_WHERE_MAX];
 
-	dt_log(LOG_ERR, "%s: %s %s: %s", dt_config_origin(c, key, where, sizeof(where)),
-	    key, value, what);
+	dt_log(LOG_ERR, "%s: %s %s: %s", ep >= 0
+	    ? dt_config_endpoint_origin(c, (size_t)ep, where, sizeof(where))
+	    : dt_config_origin(c, key, where, sizeof(where)), key, value, what);
+}
+
+static void
+pf_problem(const dt_config *c, const char *key, const char *value, const char *what)
+{
+	pf_problem_at(c, key, -1, value, what);
 }
 
 /* pf_users - UserID and SocketGroup name users and groups that exist */
@@ -83,7 +91,7 @@ pf_dirs(const dt_config *c)
 
 /* pf_readable - one file; 1 when it cannot be opened */
 static int
-pf_readable(const dt_config *c, const char *key, const char *file, const char *as)
+pf_readable(const dt_config *c, const char *key, long ep, const char *file, const char *as)
 {
 	char	what[PF_MSG_MAX];
 	int	fd;
@@ -94,13 +102,13 @@ pf_readable(const dt_config *c, const char *key, const char *file, const char *a
 	}
 	snprintf(what, sizeof(what), "cannot read %s%s%s: %s", file, as ? " as " : "",
 	    as ? as : "", strerror(errno));
-	pf_problem(c, key, file, what);
+	pf_problem_at(c, key, ep, file, what);
 	return 1;
 }
 
 /* pf_list - each path of "a,b" (the normalised list form) */
 static int
-pf_list(const dt_config *c, const char *key, const char *list, const char *as)
+pf_list(const dt_config *c, const char *key, long ep, const char *list, const char *as)
 {
 	char	*copy, *p, *save = NULL;
 	int	bad = 0;
@@ -108,7 +116,7 @@ pf_list(const dt_config *c, const char *key, const char *list, const char *as)
 	if (list == NULL || (copy = strdup(list)) == NULL)
 		return 0;
 	for (p = strtok_r(copy, ", \t", &save); p != NULL; p = strtok_r(NULL, ", \t", &save))
-		bad += pf_readable(c, key, p, as);
+		bad += pf_readable(c, key, ep, p, as);
 	free(copy);
 	return bad;
 }
@@ -120,14 +128,14 @@ pf_files(const dt_config *c, const char *as)
 	size_t	i;
 
 	if (strcmp(c->trust_anchor_file, "none") != 0)
-		bad += pf_readable(c, "TrustAnchorFile", c->trust_anchor_file, as);
+		bad += pf_readable(c, "TrustAnchorFile", -1, c->trust_anchor_file, as);
 	if (c->unbound_config_file != NULL)
-		bad += pf_readable(c, "UnboundConfigFile", c->unbound_config_file, as);
+		bad += pf_readable(c, "UnboundConfigFile", -1, c->unbound_config_file, as);
 	if (c->discovery_psl)
-		bad += pf_readable(c, "PublicSuffixList", c->psl_file, as);
-	bad += pf_list(c, "TLSCertificate", c->tls_certificate, as);
+		bad += pf_readable(c, "PublicSuffixList", -1, c->psl_file, as);
+	bad += pf_list(c, "TLSCertificate", -1, c->tls_certificate, as);
 	for (i = 0; i < c->ndane_endpoints; i++)
-		bad += pf_list(c, "DANEEndpoint", c->dane_endpoints[i].certs, as);
+		bad += pf_list(c, "DANEEndpoint", (long)i, c->dane_endpoints[i].certs, as);
 	return bad;
 }
 

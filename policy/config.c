@@ -1174,6 +1174,7 @@ config_copy(dt_config *dst, const dt_config *src)
 			dt_dane_endpoint *de = &dst->dane_endpoints[i];
 
 			dst->ndane_endpoints = i + 1;
+			de->line = se->line;
 			if ((de->selector = strdup(se->selector)) == NULL
 			    || (de->owner = strdup(se->owner)) == NULL
 			    || (de->certs = strdup(se->certs)) == NULL)
@@ -1232,6 +1233,15 @@ dt_config_origin(const dt_config *c, const char *key, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+dt_config_endpoint_origin(const dt_config *c, size_t i, char *buf, size_t len)
+{
+	if (i >= c->ndane_endpoints || c->dane_endpoints[i].line == 0 || c->source == NULL)
+		return dt_config_origin(c, "DANEEndpoint", buf, len);
+	snprintf(buf, len, "%s:%lu", c->source, c->dane_endpoints[i].line);
+	return buf;
+}
+
 static int
 config_set(dt_config *c, const char *key, const char *value, char *err,
 	   size_t errlen)
@@ -1287,6 +1297,8 @@ config_parse(dt_config *c, cfg_file *f, char *err, size_t errlen)
 		}
 		c->key_line[key_index(key)] = f->lineno;
 		c->key_cmdline[key_index(key)] = 0;
+		if (strcasecmp(key, "DANEEndpoint") == 0 && c->ndane_endpoints > 0)
+			c->dane_endpoints[c->ndane_endpoints - 1].line = f->lineno;
 	}
 	return got;
 }

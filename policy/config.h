@@ -8,6 +8,8 @@
  *	int  dt_config_set(dt_config *c, const char *key, const char *value,
  *		char *err, size_t errlen);
  *	void dt_config_free(dt_config *c);
+ *	const char *dt_config_endpoint_origin(const dt_config *c, size_t i,
+ *	    char *buf, size_t len);
  *	const char *dt_config_origin(const dt_config *c, const char *key,
  *		char *buf, size_t len);
  *	int  dt_netlist_match(const dt_netlist *l, const char *ip);
@@ -37,6 +39,9 @@
  *
  *	All three report errors as a NUL-terminated message in err (which may
  *	be NULL) and return -1; they return 0 on success.
+ *
+ *	dt_config_endpoint_origin() is the same for the i-th DANEEndpoint line
+ *	(a repeatable key: each line has its own place).
  *
  *	dt_config_origin() writes where key got its value into buf and
  *	returns buf: "file:line" for the last line of the loaded file that set
@@ -117,6 +122,7 @@ typedef struct dt_dane_endpoint {
 	char	*selector;	/* matched against {daemon_name} or {daemon_addr} */
 	char	*owner;		/* _PORT._tcp.HOST */
 	char	*certs;		/* "path,path" */
+	unsigned long line;	/* its line in the file; 0: not from a file */
 } dt_dane_endpoint;
 
 #define DT_DANE_ENDPOINTS_MAX	16
@@ -179,6 +185,8 @@ int	dt_config_load(dt_config *c, const char *path, char *err, size_t errlen);
 int	dt_config_set(dt_config *c, const char *key, const char *value,
 	    char *err, size_t errlen);
 void	dt_config_free(dt_config *c);
+const char *dt_config_endpoint_origin(const dt_config *c, size_t i, char *buf,
+    size_t len);
 const char *dt_config_origin(const dt_config *c, const char *key, char *buf,
 	    size_t len);
 int	dt_netlist_match(const dt_netlist *l, const char *ip);

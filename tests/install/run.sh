@@ -106,6 +106,11 @@ for m in "$P"/share/man/man*/dmarctls*; do
 	[ -n "$w" ] && bad="$bad $(basename "$m"): $(echo "$w" | head -1)"
 done
 want man_pages_format_without_warnings "${bad# }" ""
+# one release, one date on every page (.TH's third field)
+dates=$(for m in "$P"/share/man/man*/dmarctls*; do
+	zcat -f "$m" | sed -n 's/^\.TH [^ ]* [^ ]* "\([^"]*\)".*/\1/p' | head -1
+done | sort -u | tr '\n' ',')
+want man_pages_share_one_date "$dates" "${dates%%,*},"
 
 out=$(systemd-analyze verify "$P"/lib/systemd/system/dmarctls-*.service 2>&1)
 rc=$?

@@ -718,6 +718,14 @@ dane_exit_case dane_bad_tlsa_name_exits_64 64 "" -c "$CONF" --tlsa mx.good.test 
 printf 'Resolver 127.0.0.1@%s\nTLSATarget mx.good.test\n' "$W_UNBOUND_PORT" >"$T/conf/dane-bad.conf"
 dane_exit_case dane_bad_config_exits_78 78 "" -c "$T/conf/dane-bad.conf" \
 	--tlsa _25._tcp.mx.good.test --cert "$W_TLS_CHAIN"
+# --help shows --tlsa and --cert as optional (the -c file may give them) and
+# lists --unbound-config; only the certificate from the file, --tlsa given:
+dane_exit_case dane_help_tlsa_cert_optional 0 '\[--tlsa _25._tcp.HOST\] \[--cert FILE' --help
+dane_exit_case dane_help_lists_unbound_config 0 '\[--unbound-config FILE\]' --help
+CONF_DANE_CERT=$T/conf/dane-cert.conf
+write_conf "$CONF_DANE_CERT" TLSCertificate "$W_TLS_CHAIN"
+dane_exit_case dane_tlsa_option_chain_from_config 0 "^result: pass " -c "$CONF_DANE_CERT" \
+	--tlsa _25._tcp.mx.good.test
 
 # --- hostile and broken input: a clear error or a defined verdict, never a crash
 # exit_case NAME EXPECTED-STATUS ARGS... -- dmarctls-check ARGS must exit so

@@ -115,6 +115,18 @@ printf 'Socket nonsense\n' >"$T/bad.conf"
 rc=$?
 if [ "$rc" -eq 78 ] && grep -q 'bad.conf:1' "$T/bad.err"; then ok "config_check_refuses_bad_file_78"
 else not_ok "config_check_refuses_bad_file_78" "exit $rc: $(head -1 "$T/bad.err")"; fi
+# -n names the line of the DANEEndpoint whose certificate is missing (the
+# key is repeatable: the first of two lines, not the last)
+write_conf
+n=$(($(wc -l <"$T/dmarctls.conf") + 1))
+printf 'DANEEndpoint mx2 _25._tcp.mx.good.test %s\nDANEEndpoint mx3 _25._tcp.mx.good.test %s\n' \
+    "$T/no-such-chain.pem" "$W_TLS_CHAIN" >>"$T/dmarctls.conf"
+"$MILTER" -n -c "$T/dmarctls.conf" 2>"$T/dane-n.err"
+rc=$?
+if [ "$rc" -eq 78 ] && grep -q "dmarctls.conf:$n: DANEEndpoint $T/no-such-chain.pem: cannot read" "$T/dane-n.err"
+then ok "config_check_dane_endpoint_missing_cert_names_file_line"
+else not_ok "config_check_dane_endpoint_missing_cert_names_file_line" "exit $rc: $(head -1 "$T/dane-n.err")"; fi
+write_conf
 
 ulimit -Sn 1024			# the common default: the milter must raise it itself
 "$MILTER" -f -c "$T/dmarctls.conf" 2>"$T/milter.log" &
