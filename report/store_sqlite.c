@@ -3,12 +3,16 @@
  *
  * DESCRIPTION
  *	WAL journal, so dmarctls-reports reads while the milter writes;
- *	synchronous=FULL, so a committed batch survives a power cut, not
- *	only a kill -9; busy_timeout so a second writer waits instead of
+ *	synchronous=NORMAL: a commit is in the WAL file (the kernel's page
+ *	cache) when it returns, so it survives a crash or kill -9 of the
+ *	process; only a power cut or kernel crash can lose the last commits
+ *	(FULL would fsync every group commit: at one session that doubled
+ *	the time per message in tests/bench). busy_timeout so a second writer waits instead of
  *	failing; BEGIN IMMEDIATE for every write transaction (a deferred
  *	one that reads first gets SQLITE_BUSY in WAL whatever the timeout).
  *	The last prepared statement is kept: a batch of inserts prepares
- *	its statement once (matched by its text). Parameters are bound by name ($1, $2, ...).
+ *	its statement once (matched by its text). Parameters are bound by name ($1, $2, ...),
+ *	without a copy (SQLITE_STATIC: the caller's strings outlive the step).
  *	WAL needs shared memory on one host: never put the file on NFS.
  */
 #include <stdio.h>
@@ -63,7 +67,7 @@ prepare(rs_sqlite *h, const char *sql, int n, const char *const *p, char *err, s
 		snprintf(name, sizeof(name), "$%d", i + 1);
 		if ((idx = sqlite3_bind_parameter_index(st, name)) == 0)
 			continue;
-		if (sqlite3_bind_text(st, idx, p[i], -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		if (sqlite3_bind_text(st, idx, p[i], -1, SQLITE_STATIC) != SQLITE_OK) {
 			rs_err(h, "bind", err, errlen);
 			return NULL;
 		}
@@ -150,7 +154,7 @@ rs_sqlite_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(h->db, SQLITE_BUSY_MS);
-	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "sqlite %s: %s", path, msg ? msg : "pragma failed");
 		sqlite3_free(msg);

@@ -171,6 +171,21 @@ start_dmarctls() {
 # many threads at once and dies of it (see ubserial.c), so start_opendkim
 # preloads ubserial.so. BENCH_OPENDKIM_NS=1 uses Nameservers 127.0.0.1
 # instead (no crash, but every key is NXDOMAIN: .test is a local zone).
+# start_dmarctls_reports -- a second dmarctls-milter, the same rules plus
+# Reports yes into a SQLite store in $T: the cost of recording
+start_dmarctls_reports() {
+	local milter=$BUILDDIR/dmarctls-milter conf=$T/conf/dmarctls-reports.conf
+	[ -x "$milter" ] || return 1
+	REPORTS_SOCK=$T/sock/dmarctls-reports.sock
+	milter_conf tests/bench "unix:$REPORTS_SOCK" RejectFailures yes Quarantine hold \
+	    TempfailOnDNSError yes RejectOnNoFrom yes Reports yes \
+	    ReportStore "sqlite:$T/reports.db" ReportSpool "$T/reports.spool" >"$conf"
+	"$milter" -f -c "$conf" >"$T/log/reports.log" 2>&1 &
+	REPORTS_PID=$!
+	BENCH_PIDS="$BENCH_PIDS $REPORTS_PID"
+	bench_wait_socket "$REPORTS_SOCK" "$REPORTS_PID" reports
+}
+
 opendkim_resolver() {
 	if [ "${BENCH_OPENDKIM_NS:-}" = 1 ]; then
 		printf 'Nameservers\t\t127.0.0.1\n'

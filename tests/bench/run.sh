@@ -9,7 +9,9 @@
 # DESCRIPTION
 #	BUILDDIR holds the built dmarctls-milter and tests/integration/dt-sign.
 #	In a private namespace (see common.sh) it starts the signed DNS world,
-#	dmarctls-milter, and Debian's opendkim (verify mode) and opendmarc,
+#	dmarctls-milter (and a second one with Reports yes, SQLite store, for
+#	the cost of recording report rows), and Debian's opendkim (verify
+#	mode) and opendmarc,
 #	builds the load client tests/bench/mload.c, signs a small corpus
 #	(rsa-sha256 and ed25519-sha256 passes, a spoof of p=reject, a
 #	quarantine, no record, an insecure zone), warms every cache, then
@@ -80,6 +82,10 @@ if start_dmarctls; then
 else
 	bench_log "dmarctls-milter is not available: measuring the chain alone"
 fi
+# The same milter recording report rows (issue 8: at most 10 % slower)
+if [ -n "$TARGETS" ] && start_dmarctls_reports; then
+	TARGETS="$TARGETS reports"
+fi
 start_opendkim || bench_fatal "opendkim did not start"
 start_opendmarc || bench_fatal "opendmarc did not start"
 TARGETS="$TARGETS chain"
@@ -89,6 +95,7 @@ load() {
 	local args
 	case $1 in
 	dmarctls) args=(-s "unix:$DMARCTLS_SOCK" --rss "dmarctls=$DMARCTLS_PID") ;;
+	reports) args=(-s "unix:$REPORTS_SOCK" --rss "reports=$REPORTS_PID") ;;
 	chain) args=(-s "unix:$OPENDKIM_SOCK" -s "unix:$OPENDMARC_SOCK"
 		--rss "opendkim=$OPENDKIM_PID" --rss "opendmarc=$OPENDMARC_PID") ;;
 	esac
@@ -155,6 +162,39 @@ if [ "$TARGETS" = "dmarctls chain" ]; then
 		printf "  p99 < 5 ms warm (1 session):         %s ms %s\n", p, (p != "" && p < 5 ? "met" : "NOT met")
 	}'
 fi
+# paired LEVEL -- the cost of recording, measured fairly on a busy machine:
+# BENCH_PAIRS rounds of (without, with) back to back at LEVEL sessions,
+# BENCH_PAIR_SECONDS each; the ratio of the summed messages.
+paired() {
+	local i a b sa=0 sb=0
+	for i in $(seq "${BENCH_PAIRS:-4}"); do
+		for t in dmarctls reports; do
+			case $t in
+			dmarctls) sock=$DMARCTLS_SOCK ;;
+			reports) sock=$REPORTS_SOCK ;;
+			esac
+			"$MLOAD" -s "unix:$sock" -m "$M" -c "$1" -t "${BENCH_PAIR_SECONDS:-3}" \
+			    >"$T/out/pair.$t.$i" 2>&1
+		done
+		a=$(field "$T/out/pair.dmarctls.$i" "$1" msgs_per_s)
+		b=$(field "$T/out/pair.reports.$i" "$1" msgs_per_s)
+		echo "  round $i at $1 sessions: without $a msgs/s, with $b msgs/s"
+		sa=$(awk -v x="$sa" -v y="${a:-0}" 'BEGIN { print x + y }')
+		sb=$(awk -v x="$sb" -v y="${b:-0}" 'BEGIN { print x + y }')
+	done
+	awk -v a="$sa" -v b="$sb" -v l="$1" 'BEGIN { printf "  %s sessions: with / without x%.2f (cost %.1f %%, target <= 10 %%)\n",
+		l, (a > 0 ? b / a : 0), (a > 0 ? 100 * (1 - b / a) : 0) }'
+}
+
+case " $TARGETS " in
+*" reports "*)
+	echo
+	echo "reporting (Reports yes, SQLite WAL, group commit), paired rounds:"
+	paired 64
+	paired 1
+	echo "  rows recorded: $(sqlite3 "$T/reports.db" 'SELECT count(*) FROM evaluation' 2>/dev/null)"
+	;;
+esac
 for t in $TARGETS; do
 	if grep -q '^MISMATCH\|error=' "$T/out/$t.levels"; then
 		echo

@@ -46,7 +46,7 @@ W_EXTRA_TEST_RECORDS=$(mktemp /tmp/dmarctls-report-zone.XXXXXX)
 report_zone >"$W_EXTRA_TEST_RECORDS"
 bench_world
 # every server the suite starts, it stops: PostgreSQL too, on any exit
-trap 'pg_stop_started; bench_cleanup' EXIT
+trap 'pg_stop_started; [ -n "${PF_STARTED:-}" ] && postfix -c "$PF" stop >/dev/null 2>&1; bench_cleanup' EXIT
 rm -f "$W_EXTRA_TEST_RECORDS"
 chmod 755 "$T"
 report_corpus "$T/corpus.manifest"
@@ -315,6 +315,91 @@ reports_conf "$RDB" ReportRetention 2 >"$T/conf/expire.conf"
 "$REPORTS" -c "$T/conf/expire.conf" expire >"$T/out/expire.out" 2>&1
 [ "$(sql "$RDB" "SELECT count(*) FROM evaluation")/$(sql "$RDB" "SELECT count(*) FROM report")" = 0/0 ] &&
     ok "expire_after_retention" || not_ok "expire_after_retention" "$(cat "$T/out/expire.out")"
+
+# ------------------------------------------------ through a real Postfix
+# The reports of a fresh day handed to Debian's Postfix (sendmail -t -i -f)
+# and delivered by virtual(8) into Maildirs: what a destination receives.
+PF=$T/pf
+PDB=$T/postfix.db
+if command -v postfix >/dev/null && start_milter pfm "sqlite:$PDB"; then
+	"$MLOAD" -s "unix:$T/sock/pfm.sock" -m "$T/corpus.manifest" -c 2 -n 10 \
+	    --qid-prefix PFM >"$T/out/pfm.mload" 2>&1
+	stop_milter pfm
+	sql "$PDB" "UPDATE evaluation SET day = day - 86400, received = received - 86400" >/dev/null
+	mkdir -p "$PF/spool" "$PF/data" "$PF/mail"
+	chown postfix "$PF/data"
+	chown nobody:nogroup "$PF/mail"
+	cat >"$PF/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $PF/spool
+data_directory = $PF/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file_prefixes = $PF
+maillog_file = $PF/maillog
+myhostname = mx.receiver.test
+mydomain = receiver.test
+myorigin = \$myhostname
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+smtp_dns_support_level = disabled
+virtual_mailbox_domains = rpt.test rptt.test collector.test
+virtual_mailbox_base = $PF/mail
+virtual_mailbox_maps = inline:{ dmarc@rpt.test=rpt/, dmarc@rptt.test=rptt/, agg@collector.test=collector/ }
+virtual_uid_maps = static:$(id -u nobody)
+virtual_gid_maps = static:$(id -g nobody)
+virtual_minimum_uid = 1
+local_transport = error:no local delivery here
+alias_maps =
+alias_database =
+notify_classes =
+biff = no
+CF
+	sed '/^2526/,$d' "$TOP/tests/postfix/master.cf.in" >"$PF/master.cf"
+	printf '#!/bin/sh\n# the private Postfix instance of tests/report\nexec /usr/sbin/sendmail -C %s "$@"\n' \
+	    "$PF" >"$T/pf-sendmail"
+	chmod 755 "$T/pf-sendmail"
+	if postfix -c "$PF" start >"$T/out/pf-start.log" 2>&1; then
+		PF_STARTED=1
+		reports_conf "$PDB" ReportSendmail "$T/pf-sendmail" >"$T/conf/pf.conf"
+		"$REPORTS" -c "$T/conf/pf.conf" send >"$T/out/pf-send.out" 2>&1
+		i=0
+		while [ $i -lt 100 ] && [ "$(ls "$PF"/mail/*/new 2>/dev/null | grep -vc ':$')" -lt 3 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		bad=""
+		DAY2=$(sql "$PDB" "SELECT DISTINCT day FROM evaluation")
+		for box in rpt rptt collector; do
+			f=$(ls "$PF/mail/$box/new/"* 2>/dev/null | head -1)
+			[ -n "$f" ] || { bad="$bad $box:none"; continue; }
+			python3 "$TOP/tests/report/mailcheck.py" "$f" "$T/check" >"$T/out/pf-$box.facts" 2>&1
+			fact() { sed -n "s/^$1=//p" "$T/out/pf-$box.facts"; }
+			id=$(fact id_xml)
+			dom=$(fact subject | sed -n 's/^Report Domain: \([^ ]*\) .*/\1/p')
+			[ -n "$id" ] && [ "$(fact id_subject)" = "$id" ] &&
+			    [ "$(fact filename)" = "mx.receiver.test!$dom!$DAY2!$((DAY2 + 86399))!$id.xml.gz" ] &&
+			    [ "$(fact members)" = 1 ] && [ "$(fact gzparts)" = 1 ] || bad="$bad $box:$(tr '\n' ' ' <"$T/out/pf-$box.facts")"
+			grep -q '^Return-Path: <dmarc-reports@receiver.test>' "$f" || bad="$bad $box:return-path"
+			xmllint --noout --schema "$TOP/tests/report/dmarc-2.0-structure.xsd" "$T/check/$id.xml" \
+			    >/dev/null 2>&1 || bad="$bad $box:schema"
+			case $box in
+			rptt) [ "$(fact count_sum)" = 2 ] || bad="$bad $box:count $(fact count_sum)" ;;
+			*) [ "$(fact count_sum)" = 4 ] || bad="$bad $box:count $(fact count_sum)" ;;
+			esac
+		done
+		states=$(sql "$PDB" "SELECT state, count(*) FROM report GROUP BY state" | tr '\n' ' ')
+		[ -z "$bad" ] && [ "$states" = "sent|3 " ] && ok "postfix_delivers_reports_to_maildirs" ||
+		    not_ok "postfix_delivers_reports_to_maildirs" "${bad# } states $states"
+		postfix -c "$PF" stop >/dev/null 2>&1
+		PF_STARTED=""
+	else
+		not_ok "postfix_delivers_reports_to_maildirs" "postfix did not start: $(tail -2 "$T/out/pf-start.log")"
+	fi
+else
+	not_ok "postfix_delivers_reports_to_maildirs" "no postfix, or the milter did not start"
+fi
 
 # ------------------------------------------------------------ PostgreSQL
 if pg_start "$T/pg"; then
