@@ -138,6 +138,15 @@ sts_status_name(sts_status s)
 	}
 }
 
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /* --- the network half of a job: no lock held --- */
 
 static void
@@ -166,9 +175,9 @@ discover_txt(sts_ctx *ctx, const char *domain, sts_outcome *o)
 }
 
 static void
-fetch_policy(sts_ctx *ctx, const char *domain, sts_outcome *o)
+fetch_policy(sts_ctx *ctx, const char *domain, unsigned left_ms, sts_outcome *o)
 {
-	sts_fetch_opts opts = {ctx->ca_file, ctx->cfg.fetch_timeout_ms};
+	sts_fetch_opts opts = {ctx->ca_file, left_ms};
 	sts_fetch_result r;
 	char	why[200];
 
@@ -282,16 +291,25 @@ job_main(void *arg)
 	sts_ctx	*ctx = j->ctx;
 	sts_outcome o;
 	sts_entry *e;
+	struct timespec t0;
 	time_t	now;
+	long	used;
 	int	need;
 
 	memset(&o, 0, sizeof(o));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	discover_txt(ctx, j->domain, &o);
 	pthread_mutex_lock(&ctx->lock);
 	need = plan_fetch(ctx, j->domain, j->force, &o);
 	pthread_mutex_unlock(&ctx->lock);
-	if (need)
-		fetch_policy(ctx, j->domain, &o);
+	/* one budget for the whole job: what the TXT lookup left */
+	used = ms_since(&t0);
+	if (need && used >= (long)ctx->cfg.fetch_timeout_ms) {
+		o.fetched = 1;
+		o.fail_type = STS_FAIL_FETCH;
+		snprintf(o.why, sizeof(o.why), "no time left for the HTTPS fetch");
+	} else if (need)
+		fetch_policy(ctx, j->domain, ctx->cfg.fetch_timeout_ms - (unsigned)used, &o);
 
 	pthread_mutex_lock(&ctx->lock);
 	now = now_of(ctx);
@@ -361,12 +379,14 @@ deadline_in(struct timespec *ts, unsigned ms)
 	}
 }
 
-/* answer - what the entry says now; STS_PENDING while a job runs */
+/* answer - what the entry says now; STS_PENDING while a job runs. A
+ * policy the caller just waited for is used even if its max_age is 0
+ * (it applies to this delivery; it is not cached for the next one). */
 static sts_status
-answer(sts_ctx *ctx, sts_entry *e, time_t now, sts_policy *out, char *why, size_t whylen,
-    const char **fail_type)
+answer(sts_ctx *ctx, sts_entry *e, time_t now, int just_fetched, sts_policy *out, char *why,
+    size_t whylen, const char **fail_type)
 {
-	if (e->has_policy && (now < e->policy.expires || e->policy.max_age == 0)) {
+	if (e->has_policy && (now < e->policy.expires || just_fetched)) {
 		if (sts_policy_copy(out, &e->policy) < 0) {
 			snprintf(why, whylen, "out of memory");
 			*fail_type = STS_FAIL_FETCH;
@@ -412,10 +432,14 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 	*fail_type = NULL;
 	if (whylen > 0)
 		why[0] = '\0';
+	if (domain[0] == '*' || !sts_mx_pattern_valid(domain, strlen(domain))) {
+		snprintf(why, whylen, "not a domain name: no MTA-STS");
+		return STS_ABSENT;
+	}
 	pthread_mutex_lock(&ctx->lock);
 	now = now_of(ctx);
 	e = sts_cache_find(ctx->cache, domain);
-	if (e != NULL && e->has_policy && now >= e->policy.expires && e->policy.max_age > 0) {
+	if (e != NULL && e->has_policy && now >= e->policy.expires) {
 		sts_log(ctx, LOG_NOTICE, "mta-sts %s: cached policy id %s expired", domain,
 		    e->policy.id);
 		sts_entry_drop_policy(e);
@@ -424,7 +448,7 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 	if (e != NULL && (e->has_policy || e->busy || fresh(ctx, e, now))) {
 		if (e->has_policy && !fresh(ctx, e, now))
 			(void)start_job(ctx, e, 0);	/* recheck the id in the background */
-		st = answer(ctx, e, now, out, why, whylen, fail_type);
+		st = answer(ctx, e, now, 0, out, why, whylen, fail_type);
 		if (st != STS_PENDING || budget_ms == 0)
 			goto out;
 	}
@@ -450,7 +474,7 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 		st = STS_PENDING;
 		goto out;
 	}
-	st = answer(ctx, e, now_of(ctx), out, why, whylen, fail_type);
+	st = answer(ctx, e, now_of(ctx), e->gen != gen, out, why, whylen, fail_type);
 out:
 	pthread_mutex_unlock(&ctx->lock);
 	return st;
@@ -492,7 +516,8 @@ sweep_one(sts_entry *e, void *arg)
 	if (e->busy)
 		return;
 	if (e->has_policy && s->now >= e->policy.expires) {
-		sts_log(ctx, e->policy.mode == STS_MODE_ENFORCE ? LOG_ERR : LOG_NOTICE,
+		sts_log(ctx, e->policy.mode == STS_MODE_ENFORCE && e->policy.max_age > 0
+		    ? LOG_ERR : LOG_NOTICE,
 		    "mta-sts %s: policy id %s expired unrefreshed", e->domain, e->policy.id);
 		if ((nv = realloc(s->expired, (s->nexpired + 1) * sizeof(char *))) != NULL) {
 			s->expired = nv;

@@ -33,7 +33,13 @@
  *	STS_FAIL_HOLDOFF_S seconds.
  *
  *	Thread-safe: sts_lookup() and sts_cache_peek() may be called from
- *	many threads at once.
+ *	many threads at once. libcurl runs with CURLOPT_NOSIGNAL (threads),
+ *	so the process should ignore SIGPIPE.
+ *
+ *	domain must be a lower-case A-label host name without trailing dot;
+ *	anything else (an IP literal, "*.x", an overlong name) is STS_ABSENT.
+ *	A policy with max_age 0 is given to the lookup that waited for its
+ *	fetch and to nobody after.
  *
  * CONFIGURATION
  *	cache_path	SQLite file for persisted policies; NULL: memory only.

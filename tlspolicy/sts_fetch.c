@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -160,6 +161,9 @@ sts_fetch(dns_resolver *dns, const char *domain, const sts_fetch_opts *o,
 	long	status = 0;
 	char	*ct = NULL;
 	sts_fetch_result res = STS_FETCH_ERROR;
+	sts_fetch_opts left;
+	struct timespec t0, t1;
+	long	used;
 	int	dnsfail;
 
 	*body = NULL;
@@ -172,11 +176,20 @@ sts_fetch(dns_resolver *dns, const char *domain, const sts_fetch_opts *o,
 	snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", host);
 
 	/* Addresses from our DNS layer (bounded, cached, no libc resolver). */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	dns_deadline_set(o->timeout_ms);
 	strbuf_printf(&sb, "%s:%d:", host, STS_FETCH_PORT);
 	dnsfail = add_addrs(dns, host, DNS_T_A, &sb, &naddr);
 	dnsfail |= add_addrs(dns, host, DNS_T_AAAA, &sb, &naddr);
 	dns_deadline_clear();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	used = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (used >= (long)o->timeout_ms) {
+		snprintf(why, whylen, "%s: address lookup used the whole time", host);
+		goto out;
+	}
+	left.ca_file = o->ca_file;
+	left.timeout_ms = o->timeout_ms - (unsigned)used;
 	if (naddr == 0) {
 		snprintf(why, whylen, "%s: %s", host, dnsfail ? "address lookup failed"
 		    : "no address (A/AAAA)");
@@ -188,7 +201,7 @@ sts_fetch(dns_resolver *dns, const char *domain, const sts_fetch_opts *o,
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	set_options(c, url, o, resolve, hdrs, &b, errbuf);
+	set_options(c, url, &left, resolve, hdrs, &b, errbuf);
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
 		if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED)

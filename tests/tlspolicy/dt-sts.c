@@ -32,6 +32,7 @@
  *	Exit status 0, or 2 on a usage or setup error.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,7 @@ main(int argc, char **argv)
 		usage();
 	if (want_id != NULL && wait_s == 0)
 		wait_s = 10;
+	signal(SIGPIPE, SIG_IGN);
 	sc.now = shifted_now;
 	sc.log = log_stderr;
 	if ((dns = dns_resolver_new(&dc, err, sizeof(err))) == NULL) {
