@@ -36,7 +36,10 @@
 #include "send.h"
 #include "store.h"
 
-#define DEFAULT_CONFIG	"/etc/dmarctls/dmarctls.conf"
+#ifndef DT_SYSCONFDIR
+#define DT_SYSCONFDIR	"/etc"		/* configure's sysconfdir (Makefile.am) */
+#endif
+#define DEFAULT_CONFIG	DT_SYSCONFDIR "/dmarctls/dmarctls.conf"
 #define DAY		86400
 
 static void

@@ -22,7 +22,10 @@
 
 #include <stddef.h>
 
-#define PD_DEFAULT_CONFIG	"/etc/dmarctls/dmarctls-policyd.conf"
+#ifndef DT_SYSCONFDIR
+#define DT_SYSCONFDIR		"/etc"	/* configure's sysconfdir (Makefile.am) */
+#endif
+#define PD_DEFAULT_CONFIG	DT_SYSCONFDIR "/dmarctls/dmarctls-policyd.conf"
 #define PD_DEFAULT_SOCKET	"inet:8461@127.0.0.1"
 #define PD_DEFAULT_TRUST_ANCHOR	"/usr/share/dns/root.key"
 

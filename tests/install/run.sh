@@ -100,6 +100,18 @@ else
 	not_ok milter_reads_installed_config_by_default "exit $rc: $(head -1 "$T/n.out")"
 fi
 
+# the policy daemon too
+pd_conf=$P/etc/dmarctls/dmarctls-policyd.conf
+echo "NoSuchKey x" >>"$pd_conf"
+"$P/sbin/dmarctls-policyd" -n >"$T/pd.out" 2>&1
+rc=$?
+if [ "$rc" -eq 78 ] && grep -q "$pd_conf:$(wc -l <"$pd_conf"):" "$T/pd.out"; then
+	ok policyd_reads_installed_config_by_default
+else
+	not_ok policyd_reads_installed_config_by_default "exit $rc: $(head -1 "$T/pd.out")"
+fi
+sed -i '$d' "$pd_conf"
+
 bad=""
 for m in "$P"/share/man/man*/dmarctls*; do
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$m" 2>&1 >/dev/null)
