@@ -177,7 +177,7 @@ discover_txt(sts_ctx *ctx, const char *domain, sts_outcome *o)
 static void
 fetch_policy(sts_ctx *ctx, const char *domain, unsigned left_ms, sts_outcome *o)
 {
-	sts_fetch_opts opts = {ctx->ca_file, left_ms};
+	sts_fetch_opts opts = {ctx->ca_file, left_ms, &ctx->stopping};
 	sts_fetch_result r;
 	char	why[200];
 
@@ -689,12 +689,13 @@ sts_close(sts_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	pthread_mutex_lock(&ctx->lock);
-	ctx->stopping = 1;
+	__atomic_store_n(&ctx->stopping, 1, __ATOMIC_RELAXED);	/* fetches read it unlocked */
 	pthread_cond_broadcast(&ctx->tick);
 	pthread_mutex_unlock(&ctx->lock);
 	if (ctx->have_refresher)
 		pthread_join(ctx->refresher, NULL);
-	/* jobs are bounded by fetch_timeout_ms; wait for them to finish */
+	/* running fetches see stopping within a second; a DNS query in
+	 * flight ends at its own timeout */
 	pthread_mutex_lock(&ctx->lock);
 	while (ctx->njobs > 0)
 		pthread_cond_wait(&ctx->done, &ctx->lock);

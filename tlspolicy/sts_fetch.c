@@ -3,6 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,16 @@ classify(CURLcode rc)
 	}
 }
 
+/* xferinfo_cb - libcurl calls it at least once a second: abort on stop */
+static int
+xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	const int *stop = arg;
+
+	return stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
+}
+
 static void
 set_options(CURL *c, const char *url, const sts_fetch_opts *o, struct curl_slist *resolve,
     struct curl_slist *hdrs, body_acc *b, char *errbuf)
@@ -144,6 +155,9 @@ set_options(CURL *c, const char *url, const sts_fetch_opts *o, struct curl_slist
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)(uintptr_t)o->stop);
 }
 
 sts_fetch_result
@@ -189,6 +203,7 @@ sts_fetch(dns_resolver *dns, const char *domain, const sts_fetch_opts *o,
 		goto out;
 	}
 	left.ca_file = o->ca_file;
+	left.stop = o->stop;
 	left.timeout_ms = o->timeout_ms - (unsigned)used;
 	if (naddr == 0) {
 		snprintf(why, whylen, "%s: %s", host, dnsfail ? "address lookup failed"

@@ -18,7 +18,9 @@
  *	  - status 200 and media type text/plain, else a failure;
  *	  - at most STS_FETCH_MAX_BODY bytes, enforced while the body
  *	    streams in (a Content-Length over it fails at once);
- *	  - the whole fetch, DNS included, within opts->timeout_ms.
+ *	  - the whole fetch, DNS included, within opts->timeout_ms, and
+ *	    abandoned within about a second once *opts->stop is set (the
+ *	    daemon is stopping: sts_close() must not wait out a slow server).
  *	The policy host's addresses come from our DNS layer (A and AAAA of
  *	mta-sts.DOMAIN, bounded by the same deadline), handed to libcurl with
  *	CURLOPT_RESOLVE, so libcurl never asks the system resolver.
@@ -52,6 +54,7 @@ typedef enum {
 typedef struct sts_fetch_opts {
 	const char	*ca_file;	/* PEM bundle; never NULL */
 	unsigned	timeout_ms;	/* whole fetch */
+	const int	*stop;		/* non-zero (read atomically): give up now; may be NULL */
 } sts_fetch_opts;
 
 int		sts_fetch_init(char *err, size_t errlen);

@@ -21,6 +21,7 @@
 #	    no TXT at all;
 #	  - a slow HTTPS server and a silent name server do not delay answers
 #	    for other domains (parallel lookups, bounded by the budget);
+#	  - sts_close() does not wait out a slow fetch;
 #	  - one failed fetch per id per 5 minutes (the server sees one GET);
 #	  - restart with the HTTPS servers down: the persisted policies are
 #	    still answered;
@@ -220,6 +221,16 @@ dt c3 -b 6000 -T 2000 slow.sts.test
 if case_begin slow_body_bounded_by_fetch_timeout; then
 	want slow "$(line_of slow.sts.test)" "slow.sts.test failed sts-policy-fetch-error"
 	want_re reason "$(why_of slow.sts.test)" "[Tt]imeout|timed out"
+	case_end
+fi
+
+# a slow fetch in flight does not hold up sts_close() (the daemon's SIGTERM)
+start=$(date +%s%N)
+dt c5 -b 300 slow.sts.test
+ms=$((($(date +%s%N) - start) / 1000000))
+if case_begin close_abandons_slow_fetch; then
+	want slow "$(line_of slow.sts.test)" "slow.sts.test pending"
+	[ "$ms" -lt 3000 ] || bad "dt-sts took $ms ms to close with a fetch in flight (fetch timeout $FETCH_MS ms)"
 	case_end
 fi
 
