@@ -142,7 +142,12 @@ if start_milter kill "sqlite:$KDB"; then
 	"$MLOAD" -s "unix:$T/sock/kill.sock" -m "$T/corpus.manifest" -c 16 -n 200000 -v \
 	    --qid-prefix KILL >"$T/out/kill.mload" 2>&1 &
 	lp=$!
-	sleep 3
+	# kill once the load is well under way (ASan builds are slower)
+	i=0
+	while [ $i -lt 300 ] && [ "$(grep -c '^msg ' "$T/out/kill.mload")" -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	kill -9 "$PID_kill"
 	wait "$lp" 2>/dev/null
 	wait "$PID_kill" 2>/dev/null
@@ -480,4 +485,8 @@ else
 	PG_OK=0
 fi
 
+# Sanitizer builds: not one report from any milter or dmarctls-reports run.
+san=$(grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
+    "$T"/log/*.log "$T"/out/* 2>/dev/null | head -3)
+[ -z "$san" ] && ok "no_sanitizer_reports" || not_ok "no_sanitizer_reports" "$san"
 summary_and_exit
