@@ -20,7 +20,8 @@
 #	expired certificate;
 #	OpenDKIM and OpenDMARC for the differential run), and what builds and
 #	checks the Debian packages (debhelper, dpkg-dev, fakeroot, lintian,
-#	systemd for systemd-analyze verify -- installed, never booted; man-db).
+#	systemd for systemd-analyze verify -- installed, never booted; man-db;
+#	strace, which checks the daemons' system calls against the units).
 #
 #	--check installs nothing: it lists what is missing and exits 1 if
 #	anything is. Root is needed only when something must be installed.
@@ -55,7 +56,7 @@ ca-certificates perl python3
 postfix swaks libnet-ssleay-perl miltertest
 opendkim opendmarc m4
 sqlite3 postgresql-15 libxml2-utils dmarc-cat
-debhelper dpkg-dev fakeroot lintian systemd man-db
+debhelper dpkg-dev fakeroot lintian systemd man-db strace
 "
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 check_only=0

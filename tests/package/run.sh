@@ -26,7 +26,8 @@
 #	     (smtpd chroot y) and the installed main.cf.dmarctls with
 #	     smtpd_milters = unix:dmarctls/dmarctls.sock; the milter started
 #	     from the installed unit's ExecStartPre and ExecStart lines, as
-#	     its User, Group and UMask; a signed message through Postfix is
+#	     its User, Group and UMask (under strace: every system call it
+#	     made must pass the unit's SystemCallFilter); a signed message is
 #	     delivered with our Authentication-Results (dmarc=pass); smtpd
 #	     ran chrooted as postfix; the socket is gone after SIGTERM;
 #	  5. `dpkg --purge` of every package: the user, group, /etc/dmarctls,
@@ -188,16 +189,19 @@ ExecStart=$(sed -n 's/^ExecStart=//p' "$UNIT")
 unit_user=$(sed -n 's/^User=//p' "$UNIT")
 unit_group=$(sed -n 's/^Group=//p' "$UNIT")
 unit_umask=$(sed -n 's/^UMask=//p' "$UNIT")
-# as_unit CMD... -- what systemd does for the service: User, Group, UMask
-# (call it in a subshell: it execs)
+# as_unit LOG CMD... -- what systemd does for the service: User, Group
+# (strace -u also sets the user's other groups) and UMask; every system
+# call from the execve on goes to LOG (call it in a subshell: it execs)
 as_unit() {
-	umask "$unit_umask" && exec setpriv --reuid="$unit_user" --regid="$unit_group" --init-groups "$@"
+	local log=$1
+	shift
+	umask "$unit_umask" && exec strace -f -qq -o "$log" -u "$unit_user" "$@"
 }
 # shellcheck disable=SC2086
-(as_unit $ExecStartPre) >"$T/execstartpre.log" 2>&1
+(as_unit "$T/strace-pre.log" $ExecStartPre) >"$T/execstartpre.log" 2>&1
 want_eq unit_execstartpre_check_passes "$?" 0
 # shellcheck disable=SC2086
-(as_unit $ExecStart) >"$T/milter.log" 2>&1 &
+(as_unit "$T/strace.log" $ExecStart) >"$T/milter.log" 2>&1 &
 MILTER_PID=$!
 for _ in $(seq 50); do [ -S "$SOCKDIR/dmarctls.sock" ] && break; sleep 0.1; done
 want_eq socket_owner_group_mode "$(stat -c '%U:%G %a' "$SOCKDIR/dmarctls.sock" 2>/dev/null)" \
@@ -250,12 +254,36 @@ want_eq smtpd_chrooted_as_postfix \
 grep -q "ip=$PASS_IP helo=mail.good.test from=good.test .*dmarc=pass" "$T/milter.log" &&
     ok milter_logged_the_message || not_ok milter_logged_the_message "$(tail -2 "$T/milter.log")"
 postfix stop >/dev/null 2>&1
-kill -TERM "$MILTER_PID"
+pkill -TERM -u "$unit_user" -x dmarctls-milter
 wait "$MILTER_PID"
 want_eq milter_exit_status "$?" 0
 MILTER_PID=""
 [ -e "$SOCKDIR/dmarctls.sock" ] && not_ok socket_removed_on_stop "still there" ||
     ok socket_removed_on_stop
+
+# The unit's SystemCallFilter, checked against what the milter really
+# called while it checked its configuration, started, served the
+# messages and stopped (systemd cannot run here to enforce it).
+# sc_expand GROUP... -- the system calls of systemd's groups, nested ones too
+sc_expand() {
+	local g x
+	for g in "$@"; do
+		systemd-analyze syscall-filter "$g" | sed -e '1d' -e 's/^[[:space:]]*//' |
+		    grep -v -e '^#' -e '^$' | while read -r x; do
+			case $x in @*) sc_expand "$x" ;; *) echo "$x" ;; esac
+		done
+	done
+}
+allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$UNIT")
+deny=$(sed -n 's/^SystemCallFilter=~//p' "$UNIT")
+# shellcheck disable=SC2086
+sc_expand $allow | sort -u >"$T/sc-allow"
+# shellcheck disable=SC2086
+sc_expand $deny | sort -u >"$T/sc-deny"
+sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$T/strace-pre.log" "$T/strace.log" | sort -u >"$T/sc-used"
+outside=$( (comm -23 "$T/sc-used" "$T/sc-allow"; comm -12 "$T/sc-used" "$T/sc-deny") | sort -u | tr '\n' ' ')
+[ -s "$T/sc-used" ] && [ -s "$T/sc-allow" ] || outside="no trace ($(wc -l <"$T/sc-used") calls)"
+want_eq milter_syscalls_within_unit_filter "${outside% }" ""
 
 # 5. purge
 # shellcheck disable=SC2046
