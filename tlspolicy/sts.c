@@ -60,6 +60,7 @@ struct sts_ctx {
 	pthread_t	refresher;
 	int		have_refresher;
 	unsigned	seed;		/* rand_r state for jitter, under lock */
+	sts_stats	stats;		/* under lock; policies counted on demand */
 };
 
 typedef struct sts_job {
@@ -241,11 +242,13 @@ apply_outcome(sts_ctx *ctx, sts_entry *e, sts_outcome *o, time_t now)
 		snprintf(o->policy.id, sizeof(o->policy.id), "%s", o->id);
 		sts_log(ctx, LOG_INFO, "mta-sts %s: policy id %s mode %s max_age %lu fetched",
 		    e->domain, o->id, sts_mode_name(o->policy.mode), o->policy.max_age);
+		ctx->stats.fetch_ok++;
 		sts_entry_set_policy(e, &o->policy, next_refresh(ctx, now, o->policy.max_age));
 		e->absent = e->failed = 0;
 		e->fail_time = 0;
 		e->why[0] = '\0';
 	} else if (o->fetched) {
+		ctx->stats.fetch_failed++;
 		snprintf(e->fail_id, sizeof(e->fail_id), "%s", o->id);
 		e->fail_time = now;
 		if (e->has_policy)
@@ -437,6 +440,7 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 		return STS_ABSENT;
 	}
 	pthread_mutex_lock(&ctx->lock);
+	ctx->stats.lookups++;
 	now = now_of(ctx);
 	e = sts_cache_find(ctx->cache, domain);
 	if (e != NULL && e->has_policy && now >= e->policy.expires) {
@@ -449,6 +453,8 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 		if (e->has_policy && !fresh(ctx, e, now))
 			(void)start_job(ctx, e, 0);	/* recheck the id in the background */
 		st = answer(ctx, e, now, 0, out, why, whylen, fail_type);
+		if (st == STS_FOUND)
+			ctx->stats.hits++;
 		if (st != STS_PENDING || budget_ms == 0)
 			goto out;
 	}
@@ -497,6 +503,23 @@ sts_cache_peek(sts_ctx *ctx, const char *domain, sts_policy *out, char *txt_id, 
 	return rc;
 }
 
+static void
+count_policy(sts_entry *e, void *arg)
+{
+	if (e->has_policy)
+		(*(unsigned long *)arg)++;
+}
+
+void
+sts_get_stats(sts_ctx *ctx, sts_stats *out)
+{
+	pthread_mutex_lock(&ctx->lock);
+	*out = ctx->stats;
+	out->policies = 0;
+	sts_cache_foreach(ctx->cache, count_policy, &out->policies);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
 /* --- the refresher --- */
 
 typedef struct sweep {
@@ -540,8 +563,10 @@ sweep_one(sts_entry *e, void *arg)
 		    (long)(e->policy.expires - s->now), e->why);
 		e->warned_expiry = 1;
 	}
-	if (s->now >= e->next_refresh && start_job(ctx, e, 1) == 0)
+	if (s->now >= e->next_refresh && start_job(ctx, e, 1) == 0) {
+		ctx->stats.refreshes++;
 		e->next_refresh = s->now + STS_FAIL_HOLDOFF_S;	/* the job sets the real one */
+	}
 }
 
 static void *

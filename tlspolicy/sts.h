@@ -9,6 +9,7 @@
  *	    char *txt_id, size_t idlen);
  *	void sts_policy_free(sts_policy *p);
  *	void sts_close(sts_ctx *ctx);
+ *	void sts_get_stats(sts_ctx *ctx, sts_stats *out);
  *	const char *sts_status_name(sts_status s);
  *	const char *sts_mode_name(sts_mode m);
  *
@@ -40,6 +41,11 @@
  *	anything else (an IP literal, "*.x", an overlong name) is STS_ABSENT.
  *	A policy with max_age 0 is given to the lookup that waited for its
  *	fetch and to nobody after.
+ *
+ *	sts_get_stats() copies counters since sts_open(), for metrics:
+ *	lookups, those answered from a cached policy (hits), HTTPS fetches
+ *	that gave a valid policy and those that failed (any RFC 8460 type),
+ *	background refreshes started, and the policies cached now.
  *
  * CONFIGURATION
  *	cache_path	SQLite file for persisted policies; NULL: memory only.
@@ -115,6 +121,11 @@ typedef struct sts_config {
 
 typedef struct sts_ctx sts_ctx;
 
+typedef struct sts_stats {
+	unsigned long	lookups, hits, fetch_ok, fetch_failed, refreshes;
+	unsigned long	policies;	/* cached now */
+} sts_stats;
+
 sts_ctx		*sts_open(dns_resolver *dns, const sts_config *cfg, char *err, size_t errlen);
 sts_status	sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms,
 		    sts_policy *out, char *why, size_t whylen, const char **fail_type);
@@ -122,6 +133,7 @@ int		sts_cache_peek(sts_ctx *ctx, const char *domain, sts_policy *out,
 		    char *txt_id, size_t idlen);
 void		sts_policy_free(sts_policy *p);
 void		sts_close(sts_ctx *ctx);
+void		sts_get_stats(sts_ctx *ctx, sts_stats *out);
 const char	*sts_status_name(sts_status s);
 const char	*sts_mode_name(sts_mode m);
 

@@ -28,7 +28,9 @@
  *	  DOMAIN failed FAIL_TYPE
  *	  DOMAIN absent | DOMAIN pending | DOMAIN peek-none
  *	with -l the policy lines follow as "  line: TEXT". The module's log
- *	goes to stderr as "log PRIO: TEXT"; reasons as "why DOMAIN: TEXT".
+ *	goes to stderr as "log PRIO: TEXT"; reasons as "why DOMAIN: TEXT";
+ *	before closing, the counters as "stats: lookups=N hits=N fetch_ok=N
+ *	fetch_failed=N refreshes=N policies=N".
  *	Exit status 0, or 2 on a usage or setup error.
  */
 #include <pthread.h>
@@ -169,6 +171,7 @@ main(int argc, char **argv)
 {
 	dns_config dc = {NULL, "none", NULL, 2000};
 	sts_config sc;
+	sts_stats stats;
 	dt_item	items[DT_MAX_DOMAINS];
 	pthread_t th[DT_MAX_DOMAINS];
 	dns_resolver *dns;
@@ -240,6 +243,10 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (sleep_s)
 		sleep(sleep_s);
+	sts_get_stats(ctx, &stats);
+	fprintf(stderr, "stats: lookups=%lu hits=%lu fetch_ok=%lu fetch_failed=%lu refreshes=%lu "
+	    "policies=%lu\n", stats.lookups, stats.hits, stats.fetch_ok, stats.fetch_failed,
+	    stats.refreshes, stats.policies);
 	sts_close(ctx);
 	dns_resolver_free(dns);
 	return 0;

@@ -240,6 +240,8 @@ dt c3 -R 1 -i 1500 notfound.sts.test notfound.sts.test notfound.sts.test
 if case_begin failed_fetch_held_off_per_id; then
 	want results "$(grep -c '^notfound.sts.test failed sts-policy-fetch-error$' "$T/out")" 3
 	want "GETs at notfound" "$(( $(gets 127.0.0.17) - before ))" 1
+	want counters "$(grep '^stats: ' "$T/err")" \
+	    "stats: lookups=3 hits=0 fetch_ok=0 fetch_failed=1 refreshes=0 policies=0"
 	case_end
 fi
 
@@ -262,6 +264,8 @@ if case_begin same_txt_id_fetches_nothing; then
 	want rotate "$(line_of rotate.sts.test)" \
 	    "$(policy_line rotate.sts.test rot1 enforce mx1.rotate.sts.test)"
 	want "GETs at rotate" "$(( $(gets 127.0.0.28) - before ))" 0
+	want_re counters "$(grep '^stats: ' "$T/err")" \
+	    "^stats: lookups=2 hits=2 fetch_ok=0 fetch_failed=0 refreshes=0 policies=[0-9]+$"
 	case_end
 fi
 
