@@ -10,12 +10,13 @@
 #	--build installs only what building and running dmarctls needs:
 #	gcc, make and the autotools, the libraries (libmilter, libopendkim,
 #	libspf2, OpenSSL, libunbound, libpsl, libidn2, libcurl, SQLite, libpq,
-#	libxml2, zlib; cmocka, which configure requires),
+#	libxml2, zlib, libmicrohttpd; cmocka, which configure requires),
 #	the public suffix list and the DNSSEC root key. contrib/run.sh uses it.
 #
 #	Without --build: that and everything the tests use (tests/run-all.sh):
 #	clang for the fuzz targets, the tools of the test world (nsd, unbound,
 #	ldns-signzone, dig, jq, ip, unshare; Postfix, swaks and miltertest;
+#	curl and promtool (package prometheus) for the metrics tests;
 #	python3 for the MTA-STS HTTPS test servers, faketime for their
 #	expired certificate;
 #	OpenDKIM and OpenDMARC for the differential run), and what builds and
@@ -47,13 +48,14 @@ autoconf automake libtool pkg-config make gcc
 libmilter-dev libopendkim-dev libspf2-dev libssl-dev libunbound-dev
 libpsl-dev libidn2-dev libcmocka-dev publicsuffix dns-root-data
 libcurl4-openssl-dev libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev
+libmicrohttpd-dev
 "
 TEST_PACKAGES="
 clang libclang-rt-14-dev
 python3 faketime
 nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
 ca-certificates perl python3
-postfix swaks libnet-ssleay-perl miltertest
+postfix swaks libnet-ssleay-perl miltertest curl prometheus
 opendkim opendmarc m4
 sqlite3 postgresql-15 libxml2-utils dmarc-cat
 debhelper dpkg-dev fakeroot lintian systemd man-db strace

@@ -27,6 +27,7 @@
 #include "callbacks.h"
 #include "generation.h"
 #include "log.h"
+#include "milter_metrics.h"
 #include "report_handoff.h"
 #include "sessions.h"
 #include "strbuf.h"
@@ -75,6 +76,7 @@ typedef struct dt_conn {
 	dt_fields	ar;		/* A-R fields: positions of the forged ones */
 	dt_fields	esmtp;		/* Require-TLS-ESMTP fields: all positions */
 	dt_fields	tlsreq;		/* TLS-Required fields: all positions */
+	double		eval_s;		/* seconds in our evaluation (metrics) */
 } dt_conn;
 
 static dt_conn *
@@ -140,6 +142,7 @@ dt_msg_reset(dt_conn *c)
 	c->skip = 0;
 	c->requiretls = 0;
 	c->authenticated = 0;
+	c->eval_s = 0;
 	c->qid[0] = '\0';
 }
 
@@ -209,6 +212,7 @@ dt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		if (!dt_sessions_enter(c->gen->cfg.max_sessions)) {
 			dt_log(LOG_WARNING, "MaxSessions %u reached: tempfail for a new session",
 			    c->gen->cfg.max_sessions);
+			dt_metrics_session_refused();
 			return SMFIS_TEMPFAIL;	/* the MTA's client retries later */
 		}
 	}
@@ -278,6 +282,7 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 	dt_conn	*c = smfi_getpriv(ctx);
 	const char *auth;
 	int	i;
+	double	t0;
 
 	if (c == NULL || c->gen == NULL)
 		return SMFIS_TEMPFAIL;
@@ -293,6 +298,7 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 		if (strcasecmp(argv[i], "REQUIRETLS") == 0)
 			c->requiretls = 1;
 	dt_tls_macros(ctx, c, 0);
+	t0 = dt_metrics_now();
 	if ((c->eval = dt_eval_new(c->gen->ctx, c->qid)) == NULL)
 		return SMFIS_TEMPFAIL;
 	c->tls.requiretls = c->requiretls;
@@ -301,6 +307,7 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 	dt_eval_trusted(c->eval, c->authenticated
 	    || dt_netlist_match(c->gen->cfg.trusted_networks, c->ip));
 	dt_eval_envelope(c->eval, c->ip, c->helo[0] ? c->helo : NULL, argv[0]);
+	c->eval_s = dt_metrics_now() - t0;
 	return SMFIS_CONTINUE;
 }
 
@@ -344,9 +351,12 @@ dt_eoh(SMFICTX *ctx)
 	dt_conn	*c = smfi_getpriv(ctx);
 
 	if (c && c->eval) {
+		double	t0 = dt_metrics_now();
+
 		if (c->qid[0] == '\0')
 			dt_macro(ctx, "i", c->qid, sizeof(c->qid));
 		dt_eval_eoh(c->eval);
+		c->eval_s += dt_metrics_now() - t0;
 	}
 	return SMFIS_CONTINUE;
 }
@@ -443,6 +453,7 @@ dt_refuse_unremovable(SMFICTX *ctx, dt_conn *c)
 {
 	dt_log(LOG_ERR, "%s: out of memory tracking header fields to remove; tempfail", c->qid);
 	(void)smfi_setreply(ctx, "451", "4.3.0", "Cannot process this message now");
+	dt_metrics_refused("tempfail");
 	dt_msg_reset(c);
 	return SMFIS_TEMPFAIL;
 }
@@ -454,11 +465,14 @@ dt_eom(SMFICTX *ctx)
 	const dt_verdict *v;
 	sfsistat rc = SMFIS_ACCEPT;
 	char	reason[300];
+	double	t0;
 
 	if (c == NULL || c->eval == NULL)
 		return SMFIS_CONTINUE;
 	dt_macro(ctx, "i", c->qid, sizeof(c->qid));
+	t0 = dt_metrics_now();
 	v = dt_eval_finish(c->eval);
+	c->eval_s += dt_metrics_now() - t0;
 	if (c->ar.lost || c->esmtp.lost || c->tlsreq.lost)
 		return dt_refuse_unremovable(ctx, c);
 	dt_modify(ctx, c, v);
@@ -485,6 +499,7 @@ dt_eom(SMFICTX *ctx)
 		break;
 	}
 	dt_log_verdict(c, v);
+	dt_metrics_message(v, c->tls.version, c->ar.n, c->eval_s);
 	/* durable (or spooled) before the MTA hears the reply */
 	dt_report_message(&c->gen->cfg, v, c->qid);
 	dt_msg_reset(c);

@@ -46,6 +46,8 @@
 #include "listen_socket.h"
 #include "report_handoff.h"
 #include "log.h"
+#include "metrics_http.h"
+#include "milter_metrics.h"
 #include "preflight.h"
 #include "sessions.h"
 #include "sighup.h"
@@ -104,8 +106,10 @@ dt_reload(void)
 	if (dt_gen_load(opt_config, opt_socket, err, sizeof(err)) < 0) {
 		dt_log(LOG_ERR, "reload of %s failed, keeping the configuration in force: %s",
 		    opt_config ? opt_config : "(defaults)", err);
+		dt_metrics_reload(0);
 		return;
 	}
+	dt_metrics_reload(1);
 	dt_log(LOG_INFO, "configuration %s reloaded", opt_config ? opt_config : "(defaults)");
 	if ((g = dt_gen_acquire()) != NULL) {	/* a larger MaxSessions needs more fds */
 		if (dt_sessions_fd_limit(g->cfg.max_sessions, err, sizeof(err)) < 0)
@@ -265,6 +269,7 @@ main(int argc, char **argv)
 	int	c, foreground = 0, check_only = 0, rc;
 	char	err[512];
 	dt_gen	*g;
+	metrics_server *ms = NULL;
 
 	while ((c = getopt(argc, argv, "c:fnp:")) != -1) {
 		switch (c) {
@@ -304,6 +309,13 @@ main(int argc, char **argv)
 	 * the store and spool belong to the user the milter runs as */
 	if (dt_report_start(&g->cfg) < 0)
 		return EX_OSERR;
+	/* after daemon(): libmicrohttpd's thread would not survive the fork */
+	dt_metrics_init();
+	if (g->cfg.metrics_socket
+	    && (ms = metrics_http_start(g->cfg.metrics_socket, err, sizeof(err))) == NULL) {
+		dt_log(LOG_ERR, "%s", err);
+		return EX_OSERR;
+	}
 	dt_sighup_set_handler(dt_reload);
 	dt_start_refresher();
 	dt_log(LOG_INFO, "dmarctls-milter started on %s (authserv-id %s, MilterTimeout %us, "
@@ -311,6 +323,7 @@ main(int argc, char **argv)
 	    g->cfg.max_sessions);
 	dt_gen_release(g);
 	rc = smfi_main();
+	metrics_http_stop(ms);
 	dt_socket_remove();
 	dt_report_stop();
 	dt_log(LOG_INFO, "dmarctls-milter stopped");

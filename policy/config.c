@@ -70,6 +70,7 @@
 
 /* Utility library. */
 #include "cfg_file.h"
+#include "metrics_http.h"
 #include "strbuf.h"
 
 /* Application-specific. */
@@ -121,7 +122,7 @@ static const size_t cfg_str_fields[] = {
 	offsetof(dt_config, report_store), offsetof(dt_config, report_spool),
 	offsetof(dt_config, report_org_name), offsetof(dt_config, report_from),
 	offsetof(dt_config, report_contact), offsetof(dt_config, report_submitter),
-	offsetof(dt_config, report_sendmail),
+	offsetof(dt_config, report_sendmail), offsetof(dt_config, metrics_socket),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -460,6 +461,16 @@ conv_trust_anchor(const cfg_key *k, const char *v, char *err, size_t errlen)
 	if ((s = strdup("none")) == NULL)
 		return no_memory(err, errlen);
 	return s;
+}
+
+/* MetricsSocket: inet:PORT@IPV4 or inet6:PORT@IPV6, a literal (metrics_http.h) */
+static char *
+conv_metrics_socket(const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return copy_valid(metrics_socket_parse(v, &ss, &len) == 0, k, v, err, errlen);
 }
 
 static char *
@@ -1033,6 +1044,8 @@ static const cfg_key cfg_keys[] = {
 	    "a TLSA owner name _PORT._tcp.HOST"),
 	BOOL("RequireTLSHeader", require_tls_header),
 	BOOL("DryRun", dry_run),
+	STR("MetricsSocket", metrics_socket, conv_metrics_socket,
+	    "inet:PORT@IPV4 or inet6:PORT@IPV6 (an address, not a name)"),
 	BOOL("Reports", reports),
 	STR("ReportStore", report_store, conv_store,
 	    "sqlite:/PATH or a PostgreSQL URI postgresql://..."),

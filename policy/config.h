@@ -144,6 +144,7 @@ typedef struct dt_config {
 	char	*tlsa_target;		/* _PORT._PROTO.host, NULL = unset */
 	char	*tls_certificate;	/* "path,path" normalised, NULL = unset */
 	char	*socket_group;		/* group of a unix socket, NULL = UserID's */
+	char	*metrics_socket;	/* inet:P@ADDR of /metrics, NULL = off */
 	char	*source;		/* the file loaded last, NULL = none */
 	unsigned socket_mode;		/* permission bits of a unix socket */
 	unsigned long key_line[DT_CONFIG_KEYS_MAX];	/* line that set each key

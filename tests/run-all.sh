@@ -94,6 +94,7 @@ suite() {
 real_world() {
 	suite tests/integration/run.sh integration "$1"
 	suite tests/milter/run.sh milter "$1"
+	suite tests/metrics/run.sh metrics "$1"
 	suite tests/postfix/run.sh postfix "$1"
 	suite tests/postfix/tls.sh postfix-tls "$1"
 	suite tests/sendmail/run.sh sendmail "$1"

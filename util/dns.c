@@ -30,11 +30,31 @@
 
 #include "dns.h"
 #include "dns_cache.h"
+#include "metrics.h"
 #include "strbuf.h"
 
 #define DNS_MAX_NAME	253	/* RFC 1035 2.3.4, without the root dot */
 #define DNS_MAX_LABEL	63
 #define DNS_POLL_SLICE_MS	100	/* a leader re-checks the clock this often */
+
+/* Counters for /metrics (metrics.h): one atomic add each, registered once. */
+static metric *m_queries, *m_cache_hits, *m_timeouts, *m_servfail, *m_bogus;
+static pthread_once_t dns_metrics_once = PTHREAD_ONCE_INIT;
+
+static void
+dns_metrics_init(void)
+{
+	m_queries = metric_counter("dmarctls_dns_queries_total",
+	    "DNS queries sent to libunbound (our own cache missed)", NULL);
+	m_cache_hits = metric_counter("dmarctls_dns_cache_hits_total",
+	    "DNS lookups answered from our own cache", NULL);
+	m_timeouts = metric_counter("dmarctls_dns_timeouts_total",
+	    "DNS queries that got no answer within DNSTimeout or the phase budget", NULL);
+	m_servfail = metric_counter("dmarctls_dns_servfail_total",
+	    "DNS answers with rcode SERVFAIL", NULL);
+	m_bogus = metric_counter("dmarctls_dns_bogus_total",
+	    "DNS answers that failed DNSSEC validation", NULL);
+}
 
 struct dns_resolver {
 	struct ub_ctx	*ctx;
@@ -141,6 +161,7 @@ dns_resolver_new(const dns_config *cfg, char *err, size_t errlen)
 {
 	dns_resolver *r;
 
+	(void)pthread_once(&dns_metrics_once, dns_metrics_init);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -309,7 +330,9 @@ dns_resolve(dns_resolver *r, const char *name, int rrtype)
 		free(p);
 		return NULL;
 	}
+	metric_inc(m_queries, NULL);
 	if (!dns_wait(r, p, deadline)) {
+		metric_inc(m_timeouts, NULL);
 		if (ub_cancel(r->ctx, id) == UB_NOERROR) {
 			free(p);	/* libunbound will not call back */
 			return NULL;
@@ -381,8 +404,10 @@ dns_query(dns_resolver *r, const char *name, int rrtype, dns_rrset *out)
 		out->status = DNS_STATUS_NXDOMAIN;
 		return;
 	}
-	if (dns_cache_get(r->cache, name, rrtype, now, out))
+	if (dns_cache_get(r->cache, name, rrtype, now, out)) {
+		metric_inc(m_cache_hits, NULL);
 		return;
+	}
 	dns_query_unbound(r, name, rrtype, out);
 	dns_cache_put(r->cache, name, rrtype, now, out);
 }
@@ -395,6 +420,10 @@ dns_query_unbound(dns_resolver *r, const char *name, int rrtype, dns_rrset *out)
 
 	res = dns_resolve(r, name, rrtype);
 	dns_classify(res, &out->status, &out->sec);
+	if (res && res->rcode == 2 /* SERVFAIL */)
+		metric_inc(m_servfail, NULL);
+	if (out->sec == DNS_SEC_BOGUS)
+		metric_inc(m_bogus, NULL);
 	if (res == NULL)
 		return;
 	out->ttl = res->ttl;
