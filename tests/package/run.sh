@@ -27,7 +27,8 @@
 #	     smtpd_milters = unix:dmarctls/dmarctls.sock; the milter started
 #	     from the installed unit's ExecStartPre and ExecStart lines, as
 #	     its User, Group and UMask (under strace: every system call it
-#	     made must pass the unit's SystemCallFilter); a signed message is
+#	     made must pass the unit's SystemCallFilter, every path it wrote
+#	     must lie where ProtectSystem=strict lets it); a signed message is
 #	     delivered with our Authentication-Results (dmarc=pass); smtpd
 #	     ran chrooted as postfix; the socket is gone after SIGTERM;
 #	  5. `dpkg --purge` of every package: the user, group, /etc/dmarctls,
@@ -284,6 +285,25 @@ sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$T/strace-pre.log" "$T/strace.log" |
 outside=$( (comm -23 "$T/sc-used" "$T/sc-allow"; comm -12 "$T/sc-used" "$T/sc-deny") | sort -u | tr '\n' ' ')
 [ -s "$T/sc-used" ] && [ -s "$T/sc-allow" ] || outside="no trace ($(wc -l <"$T/sc-used") calls)"
 want_eq milter_syscalls_within_unit_filter "${outside% }" ""
+
+# ProtectSystem=strict: the milter may write only below ReadWritePaths,
+# its RuntimeDirectory and StateDirectory, and the private /tmp and /dev.
+rw="$(sed -n 's/^ReadWritePaths=-\{0,1\}//p' "$UNIT") /tmp /var/tmp /dev"
+for k in RuntimeDirectory:/run StateDirectory:/var/lib; do
+	for d in $(sed -n "s/^${k%%:*}=//p" "$UNIT"); do rw="$rw ${k#*:}/$d"; done
+done
+# the paths of calls that write: opens for writing, creating, removing, binding
+sed -nE -e 's/^[0-9]+ +openat\([^"]*"([^"]*)", [^)]*O_(WRONLY|RDWR|CREAT).*/\1/p' \
+    -e 's/^[0-9]+ +(unlink|unlinkat|mkdir|mkdirat|rmdir|chmod|fchmodat|chown|fchownat|rename|renameat2?|symlink|link)\([^"]*"([^"]*)".*/\2/p' \
+    -e 's/^[0-9]+ +bind\(.*sun_path="([^"]*)".*/\1/p' "$T/strace.log" | sort -u >"$T/written"
+outside=""
+while read -r path; do
+	inside=no
+	for d in $rw; do case $path in "$d"/*) inside=yes ;; esac; done
+	[ $inside = yes ] || outside="$outside $path"
+done <"$T/written"
+[ -s "$T/written" ] || outside="no write seen (the socket at least is one)"
+want_eq milter_writes_only_where_the_unit_allows "${outside# }" ""
 
 # 5. purge
 # shellcheck disable=SC2046
