@@ -92,6 +92,13 @@ report_store_rollback(report_store *s)
 	(void)s->be->exec(s->h, "ROLLBACK", 0, NULL, err, sizeof(err));
 }
 
+void
+report_store_checkpoint(report_store *s)
+{
+	if (s != NULL && s->be->checkpoint != NULL)
+		s->be->checkpoint(s->h);
+}
+
 const char *
 report_store_kind(const report_store *s)
 {

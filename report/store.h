@@ -15,6 +15,7 @@
  *	    const char *const *params, rs_row_fn fn, void *arg,
  *	    char *err, size_t errlen);
  *	const char *report_store_kind(const report_store *s);
+ *	void report_store_checkpoint(report_store *s);
  *
  * DESCRIPTION
  *	uri is "sqlite:/PATH" (one MX: WAL journal, BEGIN IMMEDIATE, local
@@ -35,6 +36,10 @@
  *	report_store_insert() adds one evaluation row; a row whose key
  *	(reporter, msg_id, received, author_index) is already there is
  *	ignored, so loading the spool twice never counts a message twice.
+ *
+ *	report_store_checkpoint() does the backend's housekeeping that should
+ *	not sit inside a commit someone waits for (SQLite: copy the WAL back
+ *	into the database; the writer calls it after waking the waiters).
  *
  *	report_store_exec() returns the number of rows changed, or -1.
  *	report_store_query() calls fn(arg, ncols, values) per result row
@@ -59,6 +64,7 @@ typedef struct rs_backend {
 			    char *err, size_t errlen);
 	int		(*query)(void *h, const char *sql, int n, const char *const *p,
 			    rs_row_fn fn, void *arg, char *err, size_t errlen);
+	void		(*checkpoint)(void *h);	/* NULL: nothing to do */
 	void		(*close)(void *h);
 } rs_backend;
 
@@ -83,5 +89,6 @@ int		report_store_query(report_store *s, const char *sql, int n,
 		    const char *const *params, rs_row_fn fn, void *arg,
 		    char *err, size_t errlen);
 const char	*report_store_kind(const report_store *s);
+void		report_store_checkpoint(report_store *s);
 
 #endif

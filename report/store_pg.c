@@ -119,5 +119,6 @@ const rs_backend rs_pg_backend = {
 	.lock_sql = PG_MIGRATION_LOCK,
 	.exec = rs_pg_exec,
 	.query = rs_pg_query,
+	.checkpoint = NULL,
 	.close = rs_pg_close,
 };

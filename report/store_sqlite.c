@@ -124,6 +124,15 @@ rs_sqlite_query(void *vh, const char *sql, int n, const char *const *p, rs_row_f
 	return run(vh, sql, n, p, fn, arg, err, errlen);
 }
 
+/* The WAL back into the database, without waiting for readers (PASSIVE). */
+static void
+rs_sqlite_checkpoint(void *vh)
+{
+	rs_sqlite *h = vh;
+
+	(void)sqlite3_wal_checkpoint_v2(h->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 static void
 rs_sqlite_close(void *vh)
 {
@@ -154,7 +163,10 @@ rs_sqlite_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(h->db, SQLITE_BUSY_MS);
-	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+	/* no automatic checkpoint inside a commit: the writer checkpoints
+	 * after it has woken the threads waiting for that commit */
+	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    " PRAGMA wal_autocheckpoint=0;",
 	    NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "sqlite %s: %s", path, msg ? msg : "pragma failed");
 		sqlite3_free(msg);
@@ -170,5 +182,6 @@ const rs_backend rs_sqlite_backend = {
 	.lock_sql = NULL,
 	.exec = rs_sqlite_exec,
 	.query = rs_sqlite_query,
+	.checkpoint = rs_sqlite_checkpoint,
 	.close = rs_sqlite_close,
 };

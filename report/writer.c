@@ -37,6 +37,7 @@ struct report_writer {
 	/* writer thread only */
 	report_store	*store;
 	time_t		next_open;
+	size_t		since_checkpoint;	/* rows committed since the last one */
 };
 
 static int
@@ -263,6 +264,13 @@ writer_main(void *arg)
 		if (upto > w->committed)
 			w->committed = upto;
 		pthread_cond_broadcast(&w->done);
+		/* housekeeping after the waiters are free, not inside their commit */
+		if ((w->since_checkpoint += n) >= REPORT_CHECKPOINT_ROWS && w->store != NULL) {
+			pthread_mutex_unlock(&w->lock);
+			report_store_checkpoint(w->store);
+			w->since_checkpoint = 0;
+			pthread_mutex_lock(&w->lock);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	report_store_close(w->store);

@@ -26,6 +26,10 @@
  *	was full or unwritable: logged, and mail goes on -- recording never
  *	changes a verdict).
  *
+ *	Housekeeping (the SQLite WAL checkpoint, every REPORT_CHECKPOINT_ROWS
+ *	rows) runs after the waiters of a commit are woken, so no message
+ *	waits for it.
+ *
  *	report_writer_stop() commits what is queued and ends the thread.
  */
 #ifndef DMARCTLS_REPORT_WRITER_H
@@ -38,6 +42,7 @@
 #define REPORT_QUEUE_MAX	20000	/* rows waiting for the writer */
 #define REPORT_BATCH_MAX	2000	/* rows per transaction */
 #define REPORT_RETRY_SECONDS	5	/* between attempts to reopen the store */
+#define REPORT_CHECKPOINT_ROWS	2000	/* SQLite: WAL checkpoint after this many rows */
 
 typedef void (*report_log_fn)(int priority, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
