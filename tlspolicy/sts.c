@@ -18,7 +18,8 @@
  *	       jitter) by fetching again whatever the TXT says; failed fetches
  *	       of one id at most once per STS_FAIL_HOLDOFF_S.
  *	  3.3, 10.2  a failed discovery or fetch, or a TXT record that has
- *	       gone, keeps an unexpired cached policy (logged).
+ *	       gone, keeps an unexpired cached policy (logged); the refresh
+ *	       then fetches under the cached id (8.3: a switch to mode none).
  *	  5    nothing usable and nothing cached: STS_FAILED / STS_ABSENT,
  *	       the caller delivers as if there were no policy.
  *	  10.2 an enforce policy about to expire unrefreshed is logged at
@@ -265,7 +266,20 @@ plan_fetch(sts_ctx *ctx, const char *domain, int force, sts_outcome *o)
 	sts_entry *e = sts_cache_find(ctx->cache, domain);
 	time_t	now = now_of(ctx);
 
-	if (e == NULL || o->txt != STS_TXT_OK)
+	if (e == NULL)
+		return 0;
+	if (o->txt != STS_TXT_OK && force && usable(e, now)) {
+		/* A refresh fetches whatever the TXT says (RFC 8461 3.3): with
+		 * the record gone, broken or unreachable, under the cached id,
+		 * so that a domain that switched to mode none before removing
+		 * its record (section 8.3) is seen to. */
+		sts_log(ctx, LOG_NOTICE, "mta-sts %s: %s; refreshing under the cached id %s",
+		    domain, o->why, e->policy.id);
+		snprintf(o->id, sizeof(o->id), "%s", e->policy.id);
+		o->txt = STS_TXT_OK;
+		o->txt_tempfail = 0;
+	}
+	if (o->txt != STS_TXT_OK)
 		return 0;
 	if (e->fail_time != 0 && strcmp(e->fail_id, o->id) == 0
 	    && now - e->fail_time < STS_FAIL_HOLDOFF_S) {

@@ -30,7 +30,8 @@
 #	    about to expire unrefreshed is logged at error level;
 #	  - background refresh fetches again whatever the TXT id says;
 #	  - a TXT id change brings the new policy; an unchanged id fetches
-#	    nothing.
+#	    nothing; a removed TXT record keeps the cached policy and the
+#	    refresh still fetches it (a switch to mode none is seen).
 #
 #	Last line: "sts: N passed, M failed"; exit 0 only if M is 0.
 #	Environment: DT_STS_KEEP=1 keeps the directory, DT_STS_FILTER=RE runs
@@ -286,6 +287,26 @@ dt c1 -R 1 -e rot2 -w 10 rotate.sts.test
 if case_begin new_txt_id_brings_new_policy; then
 	want rotate "$(line_of rotate.sts.test)" \
 	    "$(policy_line rotate.sts.test rot2 enforce mx2.rotate.sts.test)"
+	case_end
+fi
+
+# the domain switches to mode none, then removes its TXT record (RFC 8461
+# 8.3): the cached policy is kept, and the refresh still fetches it
+sts_policy_body none >"$(sts_policy_file rotate)"
+restart_nsd none || fatal world "nsd did not come back"
+sleep 1.2
+before=$(gets 127.0.0.28)
+dt c1 -R 1 -F 2 -s 4 rotate.sts.test
+if case_begin txt_removed_cached_kept_refresh_still_fetches; then
+	want rotate "$(line_of rotate.sts.test)" \
+	    "$(policy_line rotate.sts.test rot2 enforce mx2.rotate.sts.test)"
+	[ "$(( $(gets 127.0.0.28) - before ))" -ge 1 ] || bad "no refresh GET without a TXT record"
+	want_re log "$(cat "$T/err")" "keeping the cached policy until it expires"
+	case_end
+fi
+dt c1 -p rotate.sts.test
+if case_begin refreshed_policy_replaces_cached; then
+	want rotate "$(line_of rotate.sts.test)" "$(policy_line rotate.sts.test rot2 none "")"
 	case_end
 fi
 

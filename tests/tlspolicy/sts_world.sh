@@ -19,7 +19,8 @@
 #	only anchor the tests give dmarctls: CAFile), except where the case is
 #	the certificate itself:
 #	  enforce  testing  none  wild (mx *.mx.wild.sts.test)  rotate (TXT
-#	           id from STS_ROTATE_ID, TTL 1 s, for the id-change case)
+#	           id from STS_ROTATE_ID, TTL 1 s, for the id-change case; no
+#	           TXT record when STS_ROTATE_ID is "none")
 #	  twotxt   two v=STSv1 records          badid    id with "-" and "!"
 #	  redirect 301 to the enforce policy     notfound 404
 #	  html     text/html                     big      70 KiB, streamed
@@ -187,7 +188,8 @@ sts_world_records() {
 			printf '_mta-sts.twotxt\tTXT\t"v=STSv1; id=first"\n'
 			printf '_mta-sts.twotxt\tTXT\t"v=STSv1; id=second"\n' ;;
 		badid)	printf '_mta-sts.badid\tTXT\t"v=STSv1; id=bad-id!"\n' ;;
-		rotate)	printf '_mta-sts.rotate\t1\tTXT\t"v=STSv1; id=%s"\n' "$STS_ROTATE_ID" ;;
+		rotate)	[ "$STS_ROTATE_ID" = none ] ||
+			    printf '_mta-sts.rotate\t1\tTXT\t"v=STSv1; id=%s"\n' "$STS_ROTATE_ID" ;;
 		*)	printf '_mta-sts.%s\tTXT\t"v=STSv1; id=%s1"\n' "$name" "$name" ;;
 		esac
 	done <<<"$STS_DOMAINS"
