@@ -49,6 +49,20 @@ sts_glue_open(dns_resolver *dns, const pd_config *cfg, char *err, size_t errlen)
 	return sts_open(dns, &sc, err, errlen);
 }
 
+/* d->why from a format; a long reason is cut, which is what it is for. */
+static void
+set_why(pd_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_why(pd_decision *d, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+}
+
 static char **
 copy_list(char *const *v, size_t n)
 {
@@ -84,8 +98,7 @@ from_policy(const sts_policy *p, pd_decision *out)
 		out->nlines = p->nlines;
 	if ((p->nmx > 0 && out->mx == NULL) || (p->nlines > 0 && out->lines == NULL))
 		return -1;
-	snprintf(out->why, sizeof(out->why), "MTA-STS policy id %s, mode %s", p->id,
-	    sts_mode_name(p->mode));
+	set_why(out, "MTA-STS policy id %s, mode %s", p->id, sts_mode_name(p->mode));
 	return 0;
 }
 
@@ -111,16 +124,15 @@ sts_glue_lookup(void *ctx, const char *domain, unsigned budget_ms, pd_decision *
 		break;
 	case STS_PENDING:
 		out->kind = PD_TEMP;
-		snprintf(out->why, sizeof(out->why), "MTA-STS policy of %s still being "
-		    "fetched%s%s", domain, why[0] ? ": " : "", why);
+		set_why(out, "MTA-STS policy of %s still being fetched%s%s", domain,
+		    why[0] ? ": " : "", why);
 		break;
 	case STS_FAILED:
 		out->sts_fail = fail ? fail : STS_FAIL_FETCH;
-		snprintf(out->why, sizeof(out->why), "%s", why[0] ? why : "MTA-STS failed");
+		set_why(out, "%s", why[0] ? why : "MTA-STS failed");
 		break;
 	default:
-		snprintf(out->why, sizeof(out->why), "no DANE, no MTA-STS policy%s%s",
-		    why[0] ? ": " : "", why);
+		set_why(out, "no DANE, no MTA-STS policy%s%s", why[0] ? ": " : "", why);
 		break;
 	}
 }
