@@ -25,7 +25,10 @@
 #	    SIGHUP with a good and a broken overrides file; SIGTERM;
 #	  - end to end: Postfix A (smtp_tls_policy_maps = the daemon) sends
 #	    to Postfix B, which listens on the MX addresses of dane.test and
-#	    serves the world's leaf; A's log and queue tell what happened.
+#	    serves the world's leaf; A's log and queue tell what happened;
+#	  - the same MTA-STS cases with Debian 12's Sendmail 8.17 as the sender
+#	    (FEATURE(sts) asking the daemon; sendmail_e2e.sh), its packages
+#	    fetched with apt-get download before the namespace is entered.
 #
 #	Last line: "tlspolicy: N passed, M failed"; exit 0 only if M is 0.
 #	Environment: DT_TP_KEEP=1 keeps the directory, DT_TP_FILTER=RE runs
@@ -59,6 +62,17 @@ builddir_arg "$@"
 CHECK_FILTER=${DT_TP_FILTER:-}
 CHECK_DIAG=tp_diag
 
+# Sendmail for sendmail_e2e.sh: fetched out here (the namespace has no
+# network) into the cache tests/sendmail/run.sh uses, unpacked inside
+if [ "${DT_PF_INNER:-}" != 1 ]; then
+	SM_DEBS=${DT_SENDMAIL_DEBS:-/var/cache/dmarctls/sendmail-debs}
+	mkdir -p "$SM_DEBS" 2>/dev/null
+	for p in sendmail-bin sendmail-cf libwrap0; do
+		ls "$SM_DEBS/${p}"_*.deb >/dev/null 2>&1 ||
+		    (cd "$SM_DEBS" && apt-get download -q "$p") >>"$SM_DEBS/download.log" 2>&1
+	done
+	export SM_DEBS
+fi
 postfix_namespace "$SRCDIR/run.sh"
 ip link set lo up || fatal namespace "cannot bring up lo"
 for a in $B_ADDRS; do
@@ -544,6 +558,8 @@ fi
 
 # ------------------------------------------------------------ end to end
 . "$SRCDIR/e2e.sh"
+# shellcheck source=sendmail_e2e.sh
+. "$SRCDIR/sendmail_e2e.sh"
 
 # ------------------------------------------------------------ stop
 if case_begin sigterm_stops_promptly; then
