@@ -89,6 +89,7 @@ pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 	dane_report local, *r = rep ? rep : &local;
 	const char *ov;
 	time_t	now = time(NULL);
+	int	from_sts = 0;
 
 	pd_decision_init(out);
 	memset(r, 0, sizeof(*r));
@@ -114,11 +115,15 @@ pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 		pd_decision_free(out);
 		e->cfg.sts(e->cfg.sts_ctx, domain, e->cfg.budget_ms, out);
 		log_sts(e, domain, out);
+		/* an MTA-STS TEMP is a fetch still running: the module answers
+		 * from memory once it is done, so do not hold the TEMP here */
+		from_sts = out->kind == PD_TEMP;
 	}
 	dns_deadline_clear();
 	if (out->kind == PD_TEMP)
 		dt_log(LOG_WARNING, "%s: TEMP: %s", domain, out->why);
-	pd_cache_put(e->cache, domain, out, now, keep_for(e, out, r, now));
+	if (!from_sts)
+		pd_cache_put(e->cache, domain, out, now, keep_for(e, out, r, now));
 }
 
 int

@@ -19,7 +19,10 @@
  *	  4. MTA-STS through cfg->sts (only when DNSSEC shows no DANE);
  *	  5. NOTFOUND.
  *	The whole of 3 and 4 runs under dns_deadline_set(budget_ms): a silent
- *	name server costs one budget, then TEMP. rep, when not NULL, receives
+ *	name server costs one budget, then TEMP. Decisions are cached for
+ *	cache_ttl (never past a DNS TTL or the policy's expiry), a DNS TEMP
+ *	for temp_ttl; a TEMP from MTA-STS (a first fetch still running) is
+ *	not cached, since the module answers from memory once it is done. rep, when not NULL, receives
  *	the DANE steps (for the admin query; a cache hit leaves it zeroed
  *	with verdict DANE_NONE and why "cached").
  *
