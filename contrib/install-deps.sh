@@ -57,6 +57,7 @@ nsd unbound ldnsutils bind9-dnsutils openssl iproute2 jq util-linux
 ca-certificates perl python3
 postfix swaks libnet-ssleay-perl miltertest curl prometheus
 opendkim opendmarc m4
+python3-aiodns python3-aiohttp python3-aiosqlite python3-aioredis python3-uvloop
 sqlite3 postgresql-15 libxml2-utils dmarc-cat
 debhelper dpkg-dev fakeroot lintian systemd man-db strace
 "

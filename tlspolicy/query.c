@@ -75,8 +75,9 @@ print_text(const char *domain, const pd_decision *d, const dane_report *r,
 	if (d->kind == PD_STS) {
 		iso_time(fetched, t1);
 		iso_time(d->sts_expires, t2);
-		printf("sts: id %s, mode %s, fetched %s, expires %s\n", d->sts_id,
-		       mode_name(d->sts_mode), t1, t2);
+		printf("sts: id %s, mode %s, fetched %s (age %lds), expires %s\n", d->sts_id,
+		       mode_name(d->sts_mode), t1, fetched > 0 ? (long)(time(NULL) - fetched) : -1L,
+		       t2);
 		for (i = 0; i < d->nmx; i++)
 			printf("  mx: %s\n", d->mx[i]);
 	} else if (d->sts_fail)
@@ -151,6 +152,8 @@ print_json(const char *domain, const pd_decision *d, const dane_report *r,
 		kv(&o, "mode", mode_name(d->sts_mode), 1);
 		iso_time(fetched, t);
 		kv(&o, "fetched", t, 1);
+		strbuf_printf(&o, ",\"age_s\":%ld",
+		    fetched > 0 ? (long)(time(NULL) - fetched) : -1L);
 		iso_time(d->sts_expires, t);
 		kv(&o, "expires", t, 1);
 		strbuf_append(&o, ",\"mx\":[");

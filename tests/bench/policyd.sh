@@ -170,6 +170,7 @@ rss_kb() {
 
 start_policyd
 start_resolver
+sleep 1				# both idle before the cold lookups
 
 first_ms $PD_PORT usable.dane.test
 COLD_PD_DANE=$MS

@@ -320,12 +320,13 @@ if case_begin sts_query_shows_policy_id_and_expiry; then
 	want "exit status (policy)" "$?" 0
 	want_re "decision" "$out" $'decision: mta-sts\n'
 	want_re "mx" "$out" $'mx: ok insecure\n'
-	want_re "sts line" "$out" "sts: id enforce1, mode enforce, fetched [0-9T:-]+Z, expires [0-9T:-]+Z"
+	want_re "sts line" "$out" "sts: id enforce1, mode enforce, fetched [0-9T:-]+Z \(age [0-9]+s\), expires [0-9T:-]+Z"
 	want_re "patterns" "$out" $'  mx: mx1.enforce.sts.test\n  mx: mx2.enforce.sts.test'
 	js=$("$PD" -c "$T/policyd.conf" -q testing.sts.test --json 2>/dev/null)
 	want "exit status (testing: no policy)" "$?" 1
 	want "json sts mode" "$(jq -r .sts.mode <<<"$js")" testing
 	want "json sts id" "$(jq -r .sts.id <<<"$js")" testing1
+	want_re "json sts age" "$(jq -r .sts.age_s <<<"$js")" '^[0-9]+$' 
 	case_end
 fi
 
