@@ -121,6 +121,25 @@ pf_list(const dt_config *c, const char *key, long ep, const char *list, const ch
 	return bad;
 }
 
+/* pf_writable_dir - the directory of file must let us create files in it */
+static int
+pf_writable_dir(const dt_config *c, const char *key, const char *value, const char *file,
+    const char *as)
+{
+	char	dir[PF_WHERE_MAX], what[PF_MSG_MAX], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	if (access(dir[0] ? dir : "/", W_OK | X_OK) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "directory %s not writable%s%s: %s", dir[0] ? dir : "/",
+	    as ? " as " : "", as ? as : "", strerror(errno));
+	pf_problem(c, key, value, what);
+	return 1;
+}
+
 static int
 pf_files(const dt_config *c, const char *as)
 {
@@ -136,6 +155,11 @@ pf_files(const dt_config *c, const char *as)
 	bad += pf_list(c, "TLSCertificate", -1, c->tls_certificate, as);
 	for (i = 0; i < c->ndane_endpoints; i++)
 		bad += pf_list(c, "DANEEndpoint", (long)i, c->dane_endpoints[i].certs, as);
+	/* the report store (SQLite) and spool are created after the drop */
+	if (c->reports && c->report_store && strncmp(c->report_store, "sqlite:", 7) == 0)
+		bad += pf_writable_dir(c, "ReportStore", c->report_store, c->report_store + 7, as);
+	if (c->reports && c->report_spool)
+		bad += pf_writable_dir(c, "ReportSpool", c->report_spool, c->report_spool, as);
 	return bad;
 }
 

@@ -14,7 +14,9 @@
  *	  - every file the configuration names (TrustAnchorFile,
  *	    UnboundConfigFile, PublicSuffixList with DMARCDiscovery psl,
  *	    TLSCertificate, DANEEndpoint chains) can be opened for reading
- *	    by the user the milter will run as -- run as root with UserID,
+ *	    by the user the milter will run as, and with Reports yes the
+ *	    directories of a sqlite: ReportStore and of ReportSpool can be
+ *	    written by that user -- run as root with UserID,
  *	    the check runs in a child that has become that user, since the
  *	    DANE refresher and SIGHUP reloads read those files after the drop.
  *	Each problem is logged as "file:line: Key value: what is wrong"

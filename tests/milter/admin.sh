@@ -40,6 +40,11 @@ want_check preflight_unreadable_certificate_as_userid 78 \
     "$CONF_RE:$(line_of TLSCertificate): TLSCertificate $T/private-chain.pem: cannot read $T/private-chain.pem as nobody: Permission denied"
 chmod 0644 "$T/private-chain.pem"
 want_check preflight_readable_certificate_passes 0 ''
+install -d -o root -m 0755 "$T/root-only"
+write_conf UserID nobody Reports yes ReportStore "sqlite:$T/root-only/reports.db" \
+    ReportSpool "$T/root-only/reports.spool"
+want_check preflight_report_store_directory_not_writable 78 \
+    "$CONF_RE:$(line_of ReportStore): ReportStore sqlite:$T/root-only/reports.db: directory $T/root-only not writable as nobody: Permission denied"
 write_conf UserID no-such-user-dt Socket "unix:$T/no-such-dir/milter.sock" \
     TLSATarget _25._tcp.mx.good.test TLSCertificate "$T/no-such-chain.pem"
 "$MILTER" -n -c "$T/dmarctls.conf" 2>"$T/check.err"
