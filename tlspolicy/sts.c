@@ -629,31 +629,73 @@ id_valid(const char *id)
 	return 1;
 }
 
-/* load_row - one persisted policy, through the same parser as a fetch */
+typedef struct sts_loader {
+	sts_ctx		*ctx;
+	char		**drop;		/* rows to delete once the load is done */
+	size_t		ndrop;
+} sts_loader;
+
+static void
+drop_later(sts_loader *l, const char *domain)
+{
+	char	**nv = realloc(l->drop, (l->ndrop + 1) * sizeof(char *));
+
+	if (nv == NULL)
+		return;
+	l->drop = nv;
+	if ((nv[l->ndrop] = strdup(domain)) != NULL)
+		l->ndrop++;
+}
+
+/* load_row - one persisted policy, through the same parser as a fetch;
+ * an expired or unusable row is deleted after the load */
 static void
 load_row(void *arg, const char *domain, const char *id, time_t fetched, const char *body,
     size_t len)
 {
-	sts_ctx	*ctx = arg;
+	sts_loader *l = arg;
+	sts_ctx	*ctx = l->ctx;
 	sts_policy p;
 	sts_entry *e;
 	char	why[STS_WHY_MAX];
 	time_t	now = now_of(ctx);
 
-	if (!id_valid(id) || sts_policy_parse(body, len, &p, why, sizeof(why)) < 0) {
-		sts_log(ctx, LOG_WARNING, "mta-sts %s: persisted policy ignored: %s", domain,
-		    id_valid(id) ? why : "bad id");
+	if (domain[0] == '*' || !sts_mx_pattern_valid(domain, strlen(domain)) || !id_valid(id)
+	    || sts_policy_parse(body, len, &p, why, sizeof(why)) < 0) {
+		sts_log(ctx, LOG_WARNING, "mta-sts: persisted policy of %.253s ignored and removed",
+		    domain);
+		drop_later(l, domain);
 		return;
 	}
 	p.fetched = fetched;
 	p.expires = fetched + (time_t)p.max_age;
 	snprintf(p.id, sizeof(p.id), "%s", id);
-	if (now >= p.expires || (e = sts_cache_add(ctx->cache, domain)) == NULL) {
+	if (now >= p.expires) {
+		drop_later(l, domain);
 		sts_policy_free(&p);
-		return;		/* expired: the refresher's first sweep cannot see it; fine */
+		return;
+	}
+	if ((e = sts_cache_add(ctx->cache, domain)) == NULL) {
+		sts_policy_free(&p);
+		return;
 	}
 	sts_entry_set_policy(e, &p, next_refresh(ctx, fetched, p.max_age));
 	e->checked = 0;		/* the first hit rechecks the TXT id in the background */
+}
+
+static void
+load_store(sts_ctx *ctx, const char *path)
+{
+	sts_loader l = {ctx, NULL, 0};
+	size_t	i;
+
+	if (sts_store_load(ctx->store, load_row, &l) < 0)
+		sts_log(ctx, LOG_WARNING, "mta-sts: reading %s failed", path);
+	for (i = 0; i < l.ndrop; i++) {
+		(void)sts_store_delete(ctx->store, l.drop[i]);
+		free(l.drop[i]);
+	}
+	free(l.drop);
 }
 
 static void
@@ -708,8 +750,7 @@ sts_open(dns_resolver *dns, const sts_config *cfg, char *err, size_t errlen)
 	if (cfg->cache_path != NULL && *cfg->cache_path != '\0') {
 		if ((ctx->store = sts_store_open(cfg->cache_path, err, errlen)) == NULL)
 			goto fail;
-		if (sts_store_load(ctx->store, load_row, ctx) < 0)
-			sts_log(ctx, LOG_WARNING, "mta-sts: reading %s failed", cfg->cache_path);
+		load_store(ctx, cfg->cache_path);
 	}
 	if (pthread_create(&ctx->refresher, NULL, refresher_main, ctx) != 0) {
 		snprintf(err, errlen, "cannot start the MTA-STS refresher thread");

@@ -24,7 +24,8 @@
 #	  - sts_close() does not wait out a slow fetch;
 #	  - one failed fetch per id per 5 minutes (the server sees one GET);
 #	  - restart with the HTTPS servers down: the persisted policies are
-#	    still answered;
+#	    still answered; damaged rows in the store are parsed again and
+#	    dropped;
 #	  - expiry on a shifted clock (dt-sts -o): a matching TXT id does not
 #	    extend a policy, an expired one is not used, an enforce policy
 #	    about to expire unrefreshed is logged at error level;
@@ -38,7 +39,7 @@
 #	only the matching cases.
 #
 # REQUIREMENTS
-#	root, nsd, unbound, ldnsutils, bind9-dnsutils, openssl, faketime,
+#	root, nsd, unbound, ldnsutils, bind9-dnsutils, openssl, faketime, sqlite3,
 #	perl, /usr/bin/python3, iproute2, util-linux.
 
 # shellcheck disable=SC2317
@@ -69,7 +70,7 @@ ip link set lo up || fatal namespace "cannot bring up lo"
 
 DT=$BUILDDIR/tests/tlspolicy/dt-sts
 [ -x "$DT" ] || fatal prerequisites "no $DT: make tests/tlspolicy/dt-sts"
-for tool in nsd unbound ldns-signzone dig openssl faketime perl; do
+for tool in nsd unbound ldns-signzone dig openssl faketime perl sqlite3; do
 	command -v "$tool" >/dev/null || fatal prerequisites "$tool not installed"
 done
 [ -x /usr/bin/python3 ] || fatal prerequisites "no /usr/bin/python3"
@@ -334,6 +335,25 @@ if case_begin peek_persisted_without_network; then
 	case_end
 fi
 
+# a damaged or edited store never injects anything: rows go through the parser
+now=$(date +%s)
+sqlite3 "$T/c6.db" "CREATE TABLE sts_policy (domain TEXT PRIMARY KEY, txt_id TEXT NOT NULL,
+    fetched INTEGER NOT NULL, body BLOB NOT NULL);
+    INSERT INTO sts_policy VALUES ('evil.sts.test', 'x1', $now,
+    'version: STSv1' || char(10) || 'mode: enforce' || char(10) || 'mx: a.evil.sts.test b.evil.sts.test' || char(10) || 'max_age: 86400');
+    INSERT INTO sts_policy VALUES ('badid.sts.test', 'bad-id', $now,
+    'version: STSv1' || char(10) || 'mode: none' || char(10) || 'max_age: 86400');
+    INSERT INTO sts_policy VALUES ('ok.sts.test', 'ok1', $now,
+    'version: STSv1' || char(10) || 'mode: testing' || char(10) || 'mx: mx.ok.sts.test' || char(10) || 'max_age: 86400');"
+dt c6 -p evil.sts.test badid.sts.test ok.sts.test
+if case_begin persisted_rows_parsed_again; then
+	want evil "$(line_of evil.sts.test)" "evil.sts.test peek-none"
+	want badid "$(line_of badid.sts.test)" "badid.sts.test peek-none"
+	want ok "$(line_of ok.sts.test)" "ok.sts.test found id=ok1 mode=testing max_age=86400 mx=mx.ok.sts.test"
+	want "rows left" "$(sqlite3 "$T/c6.db" "SELECT group_concat(domain) FROM sts_policy")" ok.sts.test
+	case_end
+fi
+
 # ------------------------------------------------ expiry on a shifted clock
 # 80000 s later (max_age 86400): still valid; the TXT id matches, the
 # refresh fails (servers down): kept, warned, and logged at LOG_ERR (3).
@@ -348,6 +368,8 @@ fi
 dt c1 -o 90000 -b 3000 enforce.sts.test
 if case_begin matching_txt_id_never_extends_expired_not_used; then
 	want enforce "$(line_of enforce.sts.test)" "enforce.sts.test failed sts-policy-fetch-error"
+	want "expired row removed from the store" \
+	    "$(sqlite3 "$T/c1.db" "SELECT count(*) FROM sts_policy WHERE domain = 'enforce.sts.test'")" 0
 	case_end
 fi
 sts_https_start || fatal world "could not restart the HTTPS servers"
