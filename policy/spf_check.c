@@ -141,6 +141,7 @@ spf_query(spf_checker *c, const char *ip, const char *helo, const char *sender)
 
 	if ((req = SPF_request_new(c->server)) == NULL)
 		return SPF_RES_TEMPERROR;
+	spf_dns_check_begin();
 	if (spf_set_ip(req, ip) == 0
 	    && (helo == NULL || SPF_request_set_helo_dom(req, helo) == SPF_E_SUCCESS)
 	    && SPF_request_set_env_from(req, sender) == 0) {

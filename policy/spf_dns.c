@@ -11,12 +11,49 @@
 
 #include <netdb.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "spf_dns.h"
 #include "strbuf.h"
 
 #define SPF_DNS_NAME_MAX	256
+#define SPF_DNS_PTR_NAMES	10	/* RFC 7208 4.6.4: at most 10 PTR names are tried */
+
+/* the names PTR answers gave in this thread's current check */
+static _Thread_local char spf_ptr_names[SPF_DNS_PTR_NAMES][SPF_DNS_NAME_MAX];
+static _Thread_local int spf_nptr;
+
+void
+spf_dns_check_begin(void)
+{
+	spf_nptr = 0;
+}
+
+/* spf_dns_from_ptr - did a PTR answer of this check name this host? */
+static int
+spf_dns_from_ptr(const char *domain)
+{
+	int	i;
+
+	for (i = 0; i < spf_nptr; i++)
+		if (strcasecmp(spf_ptr_names[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * spf_dns_client_zone - the lookup asks the client's own DNS: a PTR, or
+ * the A/AAAA of a name a PTR gave. Its failure is "no match" (RFC 7208
+ * 5.5), never a temperror the client could cause at will.
+ */
+static int
+spf_dns_client_zone(const char *domain, ns_type type)
+{
+	return type == ns_t_ptr
+	    || ((type == ns_t_a || type == ns_t_aaaa) && spf_dns_from_ptr(domain));
+}
 
 /* spf_dns_wire_name - a wire-form, uncompressed name to text; -1 if unsafe */
 static int
@@ -129,7 +166,9 @@ spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type, int sh
 	case DNS_STATUS_OK: herr = NETDB_SUCCESS; break;
 	case DNS_STATUS_NODATA: herr = NO_DATA; break;
 	case DNS_STATUS_NXDOMAIN: herr = HOST_NOT_FOUND; break;
-	default: herr = TRY_AGAIN; break;
+	default:
+		herr = spf_dns_client_zone(domain, type) ? HOST_NOT_FOUND : TRY_AGAIN;
+		break;
 	}
 	spfrr = SPF_dns_rr_new_init(layer, domain, type, rs.ttl, herr);
 	if (spfrr == NULL) {
@@ -142,6 +181,9 @@ spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type, int sh
 			break;
 		}
 		cnt += r;
+		if (r > 0 && type == ns_t_ptr && spf_nptr < SPF_DNS_PTR_NAMES)
+			snprintf(spf_ptr_names[spf_nptr++], SPF_DNS_NAME_MAX, "%s",
+			    (const char *)spfrr->rr[cnt - 1]);
 	}
 	spfrr->num_rr = cnt;
 	if (cnt == 0 && spfrr->herrno == NETDB_SUCCESS)

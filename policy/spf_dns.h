@@ -3,6 +3,8 @@
  *
  * SYNOPSIS
  *	SPF_dns_server_t *spf_dns_layer_new(dns_resolver *r);
+void		spf_dns_check_begin(void);
+ *	void spf_dns_check_begin(void);
  *
  * DESCRIPTION
  *	Returns a libspf2 SPF_dns_server_t whose lookups go through dns.h
@@ -11,6 +13,15 @@
  *	(HOST_NOT_FOUND, NO_DATA, TRY_AGAIN), so a DNS failure becomes an SPF
  *	temperror, never a none. The layer is freed by SPF_server_free() (or
  *	SPF_dns_free()); the resolver is not owned.
+ *
+ *	Except where the client's own DNS is asked (RFC 7208 5.5): the client
+ *	chooses its reverse zone, so a failed PTR lookup is reported as
+ *	HOST_NOT_FOUND ("the mechanism fails to match", and %{p} "unknown",
+ *	section 7.3), as is a failed A/AAAA lookup of a name that a PTR answer
+ *	of the same check gave ("that domain name is skipped"). Otherwise a
+ *	silent reverse zone would make the MAIL FROM check of a domain whose
+ *	record uses ptr a temperror for a forger. spf_dns_check_begin() starts
+ *	a check: it forgets the PTR names of the calling thread's last one.
  */
 #ifndef DMARCTLS_SPF_DNS_H
 #define DMARCTLS_SPF_DNS_H
@@ -23,5 +34,6 @@
 #include "dns.h"
 
 SPF_dns_server_t *spf_dns_layer_new(dns_resolver *r);
+void		spf_dns_check_begin(void);
 
 #endif

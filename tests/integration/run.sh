@@ -455,6 +455,15 @@ run_case dkim_silent_signature_first_real_signature_passes "$CONF_SILENT" \
 	'$rc' 0 .action accept .dmarc.result pass .dkim[0].d good.test .dkim[0].result pass \
 	.dkim[1].result temperror
 
+# The client controls its own reverse DNS: a silent PTR server must not make
+# SPF's ptr mechanism (or %{p}) a temperror; RFC 7208 5.5: no match.
+m=$(msg_from silent_ptr "CEO <ceo@ptr.test>")
+run_case spf_silent_ptr_server_is_no_match_not_temperror "$CONF_SILENT" "$m" 203.0.113.5 \
+	mail.attacker.example ceo@ptr.test "${REJECTED[@]}" .spf.result fail '$secs < 6' true
+m=$(msg_from silent_ptr_host "CEO <ceo@ptr.test>")
+run_case spf_ptr_name_in_silent_zone_is_skipped_not_temperror "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example ceo@ptr.test "${REJECTED[@]}" .spf.result fail '$secs < 6' true
+
 # The other names built from message or envelope data: a MAIL FROM or HELO
 # domain with an impossible label is never asked (SPF none, RFC 7208 4.3),
 # and an author domain so long that _dmarc.<author> exceeds 253 octets

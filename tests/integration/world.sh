@@ -32,7 +32,9 @@
 #			only its DMARC lookup fails.
 #	  silent.test	no zone: W_UBCONF forwards it to the black hole, so
 #			every lookup under it times out (a HELO name or a
-#			DKIM d= whose servers never answer).
+#			DKIM d= whose servers never answer). So does the
+#			reverse zone of 203.0.113.0/24 (a client's own PTR
+#			servers, for SPF's ptr mechanism).
 #
 #	TLS (the DANE self-check; later Postfix serves this certificate): a
 #	test CA and a server leaf for mx.good.test (also named ta.good.test),
@@ -220,6 +222,14 @@ EOF
 	dkim_txt rsa._domainkey rsa "$W_P_RSA2048"
 }
 
+# An unsigned reverse zone for TEST-NET-2 (only dmarctls-check's libunbound
+# is pointed at it, W_UBCONF): the client 198.51.100.7 names a host under
+# silent.test, whose A lookup never gets an answer (SPF ptr, RFC 7208 5.5).
+zone_reverse_testnet2() {
+	soa_ns 100.51.198.in-addr.arpa.
+	printf '7\tPTR\thost.silent.test.\n'
+}
+
 # The parent: delegations, plus policy domains that need no zone of their own.
 zone_test() {
 	soa_ns test.
@@ -270,6 +280,12 @@ deep	A	192.0.2.1
 _dmarc.deep	TXT	"v=DMARC1; p=reject; sp=quarantine; np=reject"
 a.b.c.d.e.f.g.h.deep	A	192.0.2.7
 _dmarc.b.c.d.e.f.g.h.deep	TXT	"v=DMARC1; p=none"
+
+; SPF with ptr (RFC 7208 5.5): the client's reverse zone is the sender's,
+; and W_UBCONF sends 113.0.203.in-addr.arpa to the black hole
+ptr	A	192.0.2.1
+ptr	TXT	"v=spf1 ptr -all"
+_dmarc.ptr	TXT	"v=DMARC1; p=reject"
 
 ; tag names in upper case (README: read case-insensitively)
 upper	A	192.0.2.1
@@ -324,6 +340,7 @@ world_zones() {
 	zone_halfbogus_dmarc >"$d/_dmarc.halfbogus.test.zone" &&
 	    sign_zone _dmarc.halfbogus.test. _dmarc.halfbogus.test.zone "$k_half" || return 1
 	zone_insecure >"$W/zones/insecure.test.zone" || return 1
+	zone_reverse_testnet2 >"$W/zones/100.51.198.in-addr.arpa.zone" || return 1
 
 	# The parent carries the DS of good.test, and for bogus.test the DS
 	# of a key that never signed it.
@@ -378,6 +395,9 @@ zone:
 zone:
 	name: "insecure.test."
 	zonefile: "insecure.test.zone"
+zone:
+	name: "100.51.198.in-addr.arpa."
+	zonefile: "100.51.198.in-addr.arpa.zone"
 EOF
 }
 
@@ -429,9 +449,16 @@ world_init() {
 	# silent.test is forwarded to the black hole: a domain whose name
 	# servers never answer, chosen by an attacker (a HELO name, a d=).
 	# Each dmarctls-check has a fresh libunbound, so every run waits the
-	# full timeout for it.
-	printf 'server:\n\tlocal-zone: "test." nodefault\nforward-zone:\n\tname: "silent.test."\n\tforward-addr: 127.0.0.1@%s\n' \
-	    "$W_HOLE_PORT" >"$W/libunbound.conf"
+	# full timeout for it. So is the reverse zone of TEST-NET-3; that of
+	# TEST-NET-2 is nsd's. Both are built-in empty zones of libunbound
+	# (RFC 6303) unless switched off.
+	{
+		printf 'server:\n\tlocal-zone: "test." nodefault\n'
+		printf '\tlocal-zone: "%s" nodefault\n' 113.0.203.in-addr.arpa. 100.51.198.in-addr.arpa.
+		printf 'forward-zone:\n\tname: "%s"\n\tforward-addr: 127.0.0.1@%s\n' \
+		    silent.test. "$W_HOLE_PORT" 113.0.203.in-addr.arpa. "$W_HOLE_PORT" \
+		    100.51.198.in-addr.arpa. "$W_NSD_PORT"
+	} >"$W/libunbound.conf"
 	export W_UBCONF=$W/libunbound.conf
 	nsd-checkconf "$W/nsd.conf" || return 1
 	unbound-checkconf "$W/unbound.conf" >/dev/null || return 1
