@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "decide.h"
 #include "decision_cache.h"
@@ -39,6 +40,24 @@ pd_engine_free(pd_engine *e)
 		return;
 	pd_cache_free(e->cache);
 	free(e);
+}
+
+static long long
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What is left of budget_ms since started; at least 1 ms. */
+static unsigned
+budget_left(unsigned budget_ms, long long started)
+{
+	long long used = monotonic_ms() - started;
+
+	return used >= (long long)budget_ms ? 1u : (unsigned)(budget_ms - used);
 }
 
 /* Seconds to keep d: never past what DNS or the policy allow. */
@@ -89,6 +108,7 @@ pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 	dane_report local, *r = rep ? rep : &local;
 	const char *ov;
 	time_t	now = time(NULL);
+	long long started;
 	int	from_sts = 0;
 
 	pd_decision_init(out);
@@ -108,12 +128,14 @@ pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 		snprintf(r->why, sizeof(r->why), "cached");
 		return;
 	}
+	started = monotonic_ms();
 	dns_deadline_set(e->cfg.budget_ms);
 	dane_decide(e->cfg.lookup, e->cfg.lookup_ctx, domain, r);
 	from_dane(r, out);
 	if (r->verdict == DANE_NONE && e->cfg.sts != NULL) {
 		pd_decision_free(out);
-		e->cfg.sts(e->cfg.sts_ctx, domain, e->cfg.budget_ms, out);
+		/* one budget for the whole first lookup: MTA-STS gets what DNS left */
+		e->cfg.sts(e->cfg.sts_ctx, domain, budget_left(e->cfg.budget_ms, started), out);
 		log_sts(e, domain, out);
 		/* an MTA-STS TEMP is a fetch still running: the module answers
 		 * from memory once it is done, so do not hold the TEMP here */
