@@ -36,12 +36,34 @@
 #define DT_QUAR_NAME	"X-Dmarctls-Quarantine"
 
 /*
- * The protocol options we ask for, when the MTA offers them. No "no reply"
- * options (SMFIP_NR_*): without a reply to carry our ACK, an MTA that writes
- * packets back to back with Nagle on waits for our delayed ACK (~40 ms) on
- * every header field; a CONTINUE per step costs microseconds on loopback.
+ * The protocol options we ask for, when the MTA offers them. Without them
+ * every header field is a command and a reply: a poll(), read() and write()
+ * on each side, most of the milter's CPU (issue 10).
  */
-#define DT_WANT_PROTO	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC)
+#define DT_WANT_PROTO	(SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC)
+
+/*
+ * RCPT and DATA we do not use, but over TCP we still take them (and reply
+ * CONTINUE): measured with Postfix 3.7 (tests/bench/noreply.sh), without
+ * them Postfix sends the RCPT and DATA macro packets with no command after
+ * them, nothing answers them, and the first header field then waits ~40 ms
+ * in Postfix's Nagle algorithm for our delayed ACK -- per message. A reply
+ * carries the ACK. On a unix socket there is no Nagle: leave them out.
+ */
+#define DT_WANT_UNIX	(SMFIP_NORCPT | SMFIP_NODATA)
+
+/*
+ * The "no reply" options, asked for where MilterNoReply allows (see
+ * dt_noreply_allowed). Every stage but connect: at connect we may still
+ * answer at once (IgnoreNetworks accept, MaxSessions tempfail), once per
+ * session. A verdict reached in a no-reply stage (accept for an SMTP AUTH
+ * client, tempfail for want of memory at MAIL) waits in "deferred" for end
+ * of message, the first stage that replies. Over TCP the MTA then writes
+ * commands back to back with no reply between them; whether its Nagle
+ * algorithm stalls them on our delayed ACK is measured, not assumed
+ * (README, "Milter protocol options").
+ */
+#define DT_WANT_NR	(SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define DT_WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
 /*
@@ -77,6 +99,7 @@ typedef struct dt_conn {
 	dt_fields	esmtp;		/* Require-TLS-ESMTP fields: all positions */
 	dt_fields	tlsreq;		/* TLS-Required fields: all positions */
 	double		eval_s;		/* seconds in our evaluation (metrics) */
+	sfsistat	deferred;	/* verdict of a no-reply stage; CONTINUE: none */
 } dt_conn;
 
 static dt_conn *
@@ -143,7 +166,44 @@ dt_msg_reset(dt_conn *c)
 	c->requiretls = 0;
 	c->authenticated = 0;
 	c->eval_s = 0;
+	c->deferred = SMFIS_CONTINUE;
 	c->qid[0] = '\0';
+}
+
+/*
+ * dt_reply - what a stage returns: with its no-reply option negotiated,
+ * SMFIS_NOREPLY (libmilter insists), and a verdict other than CONTINUE is
+ * kept for end of message.
+ */
+static sfsistat
+dt_reply(dt_conn *c, unsigned long nr_flag, sfsistat rc)
+{
+	if (c == NULL || !(c->proto & nr_flag))
+		return rc;
+	if (rc != SMFIS_CONTINUE && c->deferred == SMFIS_CONTINUE)
+		c->deferred = rc;
+	return SMFIS_NOREPLY;
+}
+
+/* dt_socket_is_unix - do we listen on a unix socket (no Nagle, no delayed ACK)? */
+static int
+dt_socket_is_unix(const dt_config *cfg)
+{
+	const char *s = cfg->socket ? cfg->socket : "";
+
+	return strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0 || s[0] == '/';
+}
+
+/* dt_want_proto - the SMFIP_* options we ask for on this socket type */
+static unsigned long
+dt_want_proto(const dt_config *cfg)
+{
+	int	is_unix = dt_socket_is_unix(cfg);
+	unsigned long want = DT_WANT_PROTO | (is_unix ? DT_WANT_UNIX : 0);
+
+	if (cfg->no_reply == DT_NOREPLY_YES || (cfg->no_reply == DT_NOREPLY_UNIX && is_unix))
+		want |= DT_WANT_NR;
+	return want;
 }
 
 static void
@@ -164,8 +224,10 @@ dt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
+	if (c->gen == NULL && (c->gen = dt_gen_acquire()) == NULL)
+		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & DT_WANT_ACTIONS;
-	*pf1 = c->proto = f1 & DT_WANT_PROTO;
+	*pf1 = c->proto = f1 & dt_want_proto(&c->gen->cfg);
 	*pf2 = *pf3 = 0;
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} {daemon_addr}");
@@ -260,7 +322,7 @@ dt_helo(SMFICTX *ctx, char *helo)
 		return SMFIS_TEMPFAIL;
 	snprintf(c->helo, sizeof(c->helo), "%s", helo ? helo : "");
 	dt_tls_macros(ctx, c, 1);	/* HELO again after STARTTLS: new state */
-	return SMFIS_CONTINUE;
+	return dt_reply(c, SMFIP_NR_HELO, SMFIS_CONTINUE);
 }
 
 /* dt_tell_dane - the DANE state of the listener this connection came in on */
@@ -277,15 +339,12 @@ dt_tell_dane(dt_conn *c)
 }
 
 static sfsistat
-dt_envfrom(SMFICTX *ctx, char **argv)
+dt_envfrom_stage(SMFICTX *ctx, dt_conn *c, char **argv)
 {
-	dt_conn	*c = smfi_getpriv(ctx);
 	const char *auth;
 	int	i;
 	double	t0;
 
-	if (c == NULL || c->gen == NULL)
-		return SMFIS_TEMPFAIL;
 	dt_msg_reset(c);
 	dt_macro(ctx, "i", c->qid, sizeof(c->qid));
 	auth = smfi_getsymval(ctx, "{auth_authen}");
@@ -311,6 +370,30 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+static sfsistat
+dt_envfrom(SMFICTX *ctx, char **argv)
+{
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c == NULL || c->gen == NULL)
+		return dt_reply(c, SMFIP_NR_MAIL, SMFIS_TEMPFAIL);
+	return dt_reply(c, SMFIP_NR_MAIL, dt_envfrom_stage(ctx, c, argv));
+}
+
+/* dt_envrcpt, dt_data - only so that a reply answers their macros (DT_WANT_UNIX) */
+static sfsistat
+dt_envrcpt(SMFICTX *ctx, char **argv)
+{
+	(void)argv;
+	return dt_reply(smfi_getpriv(ctx), SMFIP_NR_RCPT, SMFIS_CONTINUE);
+}
+
+static sfsistat
+dt_data(SMFICTX *ctx)
+{
+	return dt_reply(smfi_getpriv(ctx), SMFIP_NR_DATA, SMFIS_CONTINUE);
+}
+
 /* dt_ar_field - count an A-R field; remember it if it must go (authres_fate.h) */
 static void
 dt_ar_field(dt_conn *c, const char *value)
@@ -329,7 +412,7 @@ dt_header(SMFICTX *ctx, char *name, char *value)
 	const char *sep;
 
 	if (c == NULL || c->eval == NULL)
-		return SMFIS_CONTINUE;
+		return dt_reply(c, SMFIP_NR_HDR, SMFIS_CONTINUE);
 	/* libopendkim wants the field as written: "Name:" then the value */
 	sep = (c->proto & SMFIP_HDR_LEADSPC) ? ":" : ": ";
 	strbuf_printf(&raw, "%s%s%s", name, sep, value);
@@ -342,7 +425,7 @@ dt_header(SMFICTX *ctx, char *name, char *value)
 		dt_fields_count(&c->esmtp, 1);
 	else if (strcasecmp(name, TLSREQ_NO_FIELD) == 0)
 		dt_fields_count(&c->tlsreq, 1);
-	return SMFIS_CONTINUE;
+	return dt_reply(c, SMFIP_NR_HDR, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -358,7 +441,7 @@ dt_eoh(SMFICTX *ctx)
 		dt_eval_eoh(c->eval);
 		c->eval_s += dt_metrics_now() - t0;
 	}
-	return SMFIS_CONTINUE;
+	return dt_reply(c, SMFIP_NR_EOH, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -368,7 +451,7 @@ dt_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 
 	if (c && c->eval)
 		dt_eval_body(c->eval, buf, len);
-	return SMFIS_CONTINUE;
+	return dt_reply(c, SMFIP_NR_BODY, SMFIS_CONTINUE);
 }
 
 /* dt_add_field - insert (at the top) or add a field, with the leading space */
@@ -467,6 +550,11 @@ dt_eom(SMFICTX *ctx)
 	char	reason[300];
 	double	t0;
 
+	if (c != NULL && c->deferred != SMFIS_CONTINUE) {
+		rc = c->deferred;	/* a no-reply stage decided (dt_reply) */
+		dt_msg_reset(c);
+		return rc;
+	}
 	if (c == NULL || c->eval == NULL)
 		return SMFIS_CONTINUE;
 	dt_macro(ctx, "i", c->qid, sizeof(c->qid));
@@ -539,6 +627,8 @@ struct smfiDesc dt_milter_desc = {
 	.xxfi_connect = dt_connect,
 	.xxfi_helo = dt_helo,
 	.xxfi_envfrom = dt_envfrom,
+	.xxfi_envrcpt = dt_envrcpt,
+	.xxfi_data = dt_data,
 	.xxfi_header = dt_header,
 	.xxfi_eoh = dt_eoh,
 	.xxfi_body = dt_body,

@@ -127,6 +127,11 @@ typedef struct dt_dane_endpoint {
 
 #define DT_DANE_ENDPOINTS_MAX	16
 
+/* MilterNoReply: ask the MTA not to wait for replies (SMFIP_NR_*) on ... */
+#define DT_NOREPLY_NO		0	/* never */
+#define DT_NOREPLY_UNIX		1	/* on a unix socket only */
+#define DT_NOREPLY_YES		2	/* on every socket type */
+
 typedef struct dt_config {
 	char	*socket;		/* inet:P@H, inet6:P@H, unix:/p, local:/p */
 	char	*authserv_id;		/* default: gethostname() */
@@ -154,6 +159,7 @@ typedef struct dt_config {
 	int	syslog, reject_failures, tempfail_on_dns_error, reject_on_no_from,
 		ignore_authenticated, dry_run, require_tls_header;
 	int	quarantine_hold;	/* 1 hold (smfi_quarantine), 0 header */
+	int	no_reply;		/* MilterNoReply: DT_NOREPLY_* */
 	int	discovery_psl;		/* 0 treewalk (rfc9989), 1 psl */
 	unsigned dns_timeout;		/* seconds, 1..60 */
 	unsigned max_from_domains;	/* 1..64 */
