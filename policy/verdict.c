@@ -134,7 +134,9 @@ dt_eval_new(dt_context *ctx, const char *id)
  * - DKIM key lookups at end of headers (libopendkim asks for every key in
  *   dkim_eoh): one DNSTimeout for all signatures together;
  * - end of message (the keys not yet known, DMARC discovery and alignment):
- *   two.
+ *   two, shared out among the author domains: each gets an equal part of
+ *   what the ones before it left, so no author's silent servers can starve
+ *   another's (a forger adds From domains of his own before his victim).
  */
 #define DT_IDENTITY_BUDGET(cfg)	((cfg)->dns_timeout * 1000)
 #define DT_EOH_BUDGET(cfg)	((cfg)->dns_timeout * 1000)
@@ -519,6 +521,15 @@ dt_tlsreq(dt_eval *e)
 	tlsreq_decide(&in, &v->tlsreq);
 }
 
+static long long
+dt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 const dt_verdict *
 dt_eval_finish(dt_eval *e)
 {
@@ -526,10 +537,19 @@ dt_eval_finish(dt_eval *e)
 	const dt_config *cfg = e->ctx->cfg;
 	size_t	i, n;
 
+	long long end = dt_now_ms() + DT_EOM_BUDGET(cfg), left;
+
 	dns_deadline_set(DT_EOM_BUDGET(cfg));
 	v->ndkim = dkim_session_eom(e->dkim, v->dkim, DT_MAX_DKIM);
 	n = dt_authors(e);
 	for (i = 0; i < n; i++) {
+		/*
+		 * Each author gets an equal share of what is left, so that
+		 * the silent servers of one author (a forger lists his own
+		 * domains first) cannot spend the budget of another.
+		 */
+		left = end - dt_now_ms();
+		dns_deadline_set(left > 0 ? (unsigned)(left / (long long)(n - i)) : 0);
 		v->author[i] = e->from.domain[i];
 		dt_dmarc_one(e, v->author[i], &v->dmarc[i]);
 	}

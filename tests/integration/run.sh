@@ -464,6 +464,14 @@ m=$(msg_from silent_ptr_host "CEO <ceo@ptr.test>")
 run_case spf_ptr_name_in_silent_zone_is_skipped_not_temperror "$CONF_SILENT" "$m" $FAIL_IP \
 	mail.attacker.example ceo@ptr.test "${REJECTED[@]}" .spf.result fail '$secs < 6' true
 
+# Several authors share the end-of-message budget: silent ones (the forger's
+# own domains, listed first) must not spend the share of a p=reject author.
+m=$(msg_from silent_authors "a@one.silent.test, b@two.silent.test, CEO <ceo@good.test>")
+run_case dmarc_silent_authors_cannot_starve_reject_author "$CONF_SILENT" "$m" $FAIL_IP \
+	mail.attacker.example ceo@good.test '$rc' 2 .action reject .dmarc.from_domain good.test \
+	.dmarc.result fail .dmarc.policy reject '[.dmarc_all[].result]|join(",")' \
+	"temperror,temperror,fail" '$secs < 6' true
+
 # The other names built from message or envelope data: a MAIL FROM or HELO
 # domain with an impossible label is never asked (SPF none, RFC 7208 4.3),
 # and an author domain so long that _dmarc.<author> exceeds 253 octets
