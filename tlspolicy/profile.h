@@ -21,6 +21,9 @@
  *			mx_host_pattern= per pattern, { policy_string = LINE }
  *			per policy line. With Postfix 3.10.5+ the mx_host_pattern
  *			list also makes Postfix enforce RFC 8461 4.1 itself.
+ *			policy_failure= is never sent: it fails the handshake,
+ *			and a failed discovery must be delivered as if no
+ *			policy (RFC 8461 5).
  *	  sendmail	(also "sts": Sendmail's socket map sends the map's name,
  *			and FEATURE(sts) names it sts) what that map reads: the
  *			MTA-STS "secure match=... servername=hostname" answer;
