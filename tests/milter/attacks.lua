@@ -36,3 +36,17 @@ r = message(c, "<ceo@good.test>", with({ forged("silent.test", "x"), forged("goo
 report("silent_dkim_key_spoof_gets_550_without_tempfail", rejected_550(c, "good.test"),
     "reply " .. tostring(r) .. " " .. our_ar(c))
 mt.disconnect(c)
+
+-- From domains of the forger's own, with silent servers, before the victim
+c = session(FAIL_IP, "mail.attacker.example")
+r = message(c, "<ceo@good.test>", plain("a@one.silent.test, b@two.silent.test, CEO <ceo@good.test>"))
+report("silent_extra_authors_spoof_gets_550_without_tempfail", rejected_550(c, "good.test"),
+    "reply " .. tostring(r) .. " " .. our_ar(c))
+mt.disconnect(c)
+
+-- the client's own reverse zone is silent, the victim's SPF record uses ptr
+c = session("203.0.113.5", "mail.attacker.example")
+r = message(c, "<ceo@ptr.test>", plain("CEO <ceo@ptr.test>"))
+report("silent_ptr_spoof_gets_550_without_tempfail", rejected_550(c, "ptr.test")
+    and has(our_ar(c), "spf=fail smtp.mailfrom=ptr.test"), "reply " .. tostring(r) .. " " .. our_ar(c))
+mt.disconnect(c)

@@ -27,7 +27,8 @@
 #	  reload_header.lua  again: still the same rules
 #	  (SIGHUP) dryrun.lua DryRun: nothing refused or quarantined
 #	  (SIGHUP) attacks.lua TempfailOnDNSError no: an invalid DKIM selector, a
-#	                     silent HELO, a silent d= before an aligned one: 550
+#	                     silent HELO, a silent d= before an aligned one,
+#	                     silent extra From domains, a silent PTR zone: 550
 #	  (SIGHUP) dane.lua  TLSATarget/TLSCertificate: x-dane=pass; the served
 #	                     file replaced by an old key: x-dane=fail, logged
 #	  (SIGHUP) load.lua  defaults again; 10,000 messages (DT_LOAD_SESSIONS x 10)
