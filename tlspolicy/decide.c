@@ -155,6 +155,8 @@ pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
 	char	domain[NEXTHOP_MAX + 1];
 	pd_profile p;
 	pd_decision d;
+	const pd_decision *held;
+	void	*token;
 	int	rc;
 
 	strbuf_reset(reply);
@@ -170,6 +172,13 @@ pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
 	sp++;
 	if (nexthop_key(sp, len - (size_t)(sp - req), domain, &why) < 0)
 		return profile_nokey_reply(p, why, reply);
+	/* the hit path: no copy of the cached decision (overrides come first) */
+	if (overrides_find(e->cfg.ov, domain) == NULL
+	    && (held = pd_cache_hold(e->cache, domain, time(NULL), &token)) != NULL) {
+		rc = profile_reply(p, held, domain, reply);
+		pd_cache_drop(e->cache, token);
+		return rc;
+	}
 	pd_decide(e, domain, &d, NULL, NULL);
 	rc = profile_reply(p, &d, domain, reply);
 	pd_decision_free(&d);

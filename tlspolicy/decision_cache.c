@@ -15,6 +15,8 @@ typedef struct pd_entry {
 	char		*domain;
 	pd_decision	d;
 	time_t		stored, expires;
+	unsigned	refs;		/* pd_cache_hold()s not yet dropped */
+	int		unlinked;	/* out of the table: freed at the last drop */
 } pd_entry;
 
 struct pd_cache {
@@ -55,6 +57,17 @@ entry_free(pd_entry *e)
 	free(e);
 }
 
+/* Take e out of the table's accounting; free it unless it is held. */
+static void
+retire(pd_cache *c, pd_entry *e)
+{
+	c->n--;
+	if (e->refs > 0)
+		e->unlinked = 1;
+	else
+		entry_free(e);
+}
+
 /* Drop expired entries (all of them when all is set); lock held. */
 static void
 sweep(pd_cache *c, time_t now, int all)
@@ -66,8 +79,7 @@ sweep(pd_cache *c, time_t now, int all)
 		for (pp = &c->bucket[i]; (e = *pp) != NULL;) {
 			if (all || e->expires <= now) {
 				*pp = e->next;
-				entry_free(e);
-				c->n--;
+				retire(c, e);
 			} else
 				pp = &e->next;
 		}
@@ -96,6 +108,39 @@ pd_cache_get(pd_cache *c, const char *domain, time_t now, pd_decision *out,
 	return hit;
 }
 
+const pd_decision *
+pd_cache_hold(pd_cache *c, const char *domain, time_t now, void **token)
+{
+	pd_entry *e;
+
+	pthread_mutex_lock(&c->lock);
+	for (e = c->bucket[hash(domain)]; e != NULL; e = e->next)
+		if (strcmp(e->domain, domain) == 0)
+			break;
+	if (e != NULL && e->expires > now)
+		e->refs++;
+	else
+		e = NULL;
+	pthread_mutex_unlock(&c->lock);
+	*token = e;
+	return e ? &e->d : NULL;
+}
+
+void
+pd_cache_drop(pd_cache *c, void *token)
+{
+	pd_entry *e = token;
+	int	last;
+
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	last = --e->refs == 0 && e->unlinked;
+	pthread_mutex_unlock(&c->lock);
+	if (last)
+		entry_free(e);
+}
+
 void
 pd_cache_put(pd_cache *c, const char *domain, const pd_decision *d, time_t now,
 	     unsigned ttl)
@@ -118,8 +163,7 @@ pd_cache_put(pd_cache *c, const char *domain, const pd_decision *d, time_t now,
 			pd_entry *old = *pp;
 
 			*pp = old->next;
-			entry_free(old);
-			c->n--;
+			retire(c, old);
 			break;
 		}
 	}
