@@ -548,6 +548,23 @@ if case_begin unix_socket_mode_and_lookup; then
 	case_end
 fi
 
+if case_begin userid_drops_root_and_answers; then
+	policyd_conf "inet:8463@127.0.0.1" UserID nobody:nogroup >"$T/userid.conf"
+	chmod 755 "$T"
+	"$PD" -f -c "$T/userid.conf" >"$T/userid.log" 2>&1 &
+	upid=$!
+	wait_port 127.0.0.1 8463 || bad "not listening on 8463"
+	want "real and effective uid" "$(awk '/^Uid:/ { print $2, $3 }' "/proc/$upid/status")" \
+	    "$(id -u nobody) $(id -u nobody)"
+	want "group" "$(awk '/^Gid:/ { print $2 }' "/proc/$upid/status")" "$(getent group nogroup | cut -d: -f3)"
+	pm postfix usable.dane.test socketmap:inet:127.0.0.1:8463
+	want "reply as nobody" "$PM_OUT" "dane-only"
+	kill "$upid"
+	wait "$upid"
+	want "exit status after SIGTERM" "$?" 0
+	case_end
+fi
+
 if case_begin detached_daemon_writes_pid_and_answers; then
 	policyd_conf "inet:8462@127.0.0.1" PidFile "$T/detached.pid" >"$T/detached.conf"
 	"$PD" -c "$T/detached.conf" >"$T/detached.log" 2>&1
