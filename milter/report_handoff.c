@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "report_handoff.h"
 #include "row.h"
 #include "writer.h"
 
 static report_writer *writer;
+static metric *m_rows;		/* rows handed over, by what became of them */
 static atomic_ulong noqueue_seq;
 
 int
@@ -26,6 +28,8 @@ dt_report_start(const dt_config *cfg)
 	conf.spool = cfg->report_spool;
 	conf.spool_max = (size_t)cfg->report_spool_max_mb * 1024 * 1024;
 	conf.log = dt_log;
+	m_rows = metric_counter("dmarctls_report_rows_total",
+	    "Report rows handed to the writer: written (committed), spooled, lost", "result");
 	if ((writer = report_writer_start(&conf)) == NULL) {
 		dt_log(LOG_ERR, "report: cannot start the writer");
 		return -1;
@@ -59,8 +63,18 @@ dt_report_message(const dt_config *cfg, const dt_verdict *v, const char *qid)
 	if (n < v->nauthors)
 		dt_log(LOG_ERR, "%s: report: %zu of %zu rows not built (out of memory)",
 		    qid, v->nauthors - n, v->nauthors);
-	if (report_writer_submit(writer, rows, n, cfg->report_wait_ms) < 0)
+	switch (report_writer_submit(writer, rows, n, cfg->report_wait_ms)) {
+	case 0:
+		metric_add(m_rows, "written", n);
+		break;
+	case 1:
+		metric_add(m_rows, "spooled", n);
+		break;
+	default:
+		metric_add(m_rows, "lost", n);
 		dt_log(LOG_ERR, "%s: report: rows lost", qid);
+		break;
+	}
 	for (i = 0; i < n; i++)
 		report_row_free(&rows[i]);
 }

@@ -11,6 +11,7 @@
 #include "decision_cache.h"
 #include "log.h"
 #include "nexthop_key.h"
+#include "pd_metrics.h"
 #include "profile.h"
 
 struct pd_engine {
@@ -176,11 +177,13 @@ pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
 	if (overrides_find(e->cfg.ov, domain) == NULL
 	    && (held = pd_cache_hold(e->cache, domain, time(NULL), &token)) != NULL) {
 		rc = profile_reply(p, held, domain, reply);
+		pd_metrics_lookup(profile_name(p), pd_kind_name(held->kind), 1);
 		pd_cache_drop(e->cache, token);
 		return rc;
 	}
 	pd_decide(e, domain, &d, NULL, NULL);
 	rc = profile_reply(p, &d, domain, reply);
+	pd_metrics_lookup(profile_name(p), pd_kind_name(d.kind), 0);
 	pd_decision_free(&d);
 	return rc;
 }

@@ -39,8 +39,10 @@
 #include "decide.h"
 #include "listener.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "pd_config.h"
 #include "pd_gen.h"
+#include "pd_metrics.h"
 #include "query.h"
 #include "socketmap.h"
 
@@ -250,6 +252,14 @@ run(pd_gen *g, int foreground)
 		return EX_OSERR;
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
 		dt_log(LOG_ERR, "signalfd: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	/* after daemon(): libmicrohttpd's thread would not survive the fork */
+	pd_metrics_init();
+	pd_metrics_sts_init();
+	if (g->cfg.metrics_socket
+	    && metrics_http_start(g->cfg.metrics_socket, err, sizeof(err)) == NULL) {
+		dt_log(LOG_ERR, "%s", err);
 		return EX_OSERR;
 	}
 	sc.handle = handle;

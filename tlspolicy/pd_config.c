@@ -7,8 +7,10 @@
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "cfg_file.h"
+#include "metrics_http.h"
 #include "pd_config.h"
 
 #define PD_MSG_MAX	1024
@@ -36,6 +38,16 @@ static int
 check_socket(const char *v)
 {
 	return cfg_valid_socket(v);
+}
+
+/* MetricsSocket: the form metrics_http.h listens on */
+static int
+check_metrics_socket(const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return metrics_socket_parse(v, &ss, &len) == 0;
 }
 
 static int
@@ -78,6 +90,8 @@ check_resolver(const char *v)
 static const pd_key pd_keys[] = {
 	STR("Socket", socket, check_socket,
 	    "inet:PORT@HOST, inet6:PORT@HOST or unix:/PATH"),
+	STR("MetricsSocket", metrics_socket, check_metrics_socket,
+	    "inet:PORT@IPV4 or inet6:PORT@IPV6 (an address, not a name)"),
 	{ "SocketMode", K_MODE, offsetof(pd_config, socket_mode), NULL, 0, 0777,
 	  "an octal mode such as 0660" },
 	STR("SocketGroup", socket_group, check_name, "a group name"),

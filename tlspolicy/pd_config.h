@@ -31,6 +31,7 @@
 
 typedef struct pd_config {
 	char	*socket;		/* inet:P@H, inet6:P@H, unix:/p */
+	char	*metrics_socket;	/* inet:P@ADDR of /metrics, NULL = off */
 	char	*socket_group;		/* NULL = the UserID's group */
 	unsigned socket_mode;		/* unix sockets, octal in the file */
 	char	*user_id;

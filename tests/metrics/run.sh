@@ -21,12 +21,15 @@
 #	    exactly; DMARC, SPF and DKIM results equal the milter's own
 #	    per-message log lines; the histogram counted every message; the
 #	    forged fields removed equal those sent; TLS versions; DNS queries
-#	    and cache hits; no session left open
+#	    and cache hits; no session left open; one report row per message
+#	    written or spooled (Reports yes), none lost
 #	  - the DANE state gauge says pass for the TLSATarget owner
 #	  - SIGHUP with a good file and with a bad one: the reload counters
 #	  - HTTP: 404 elsewhere than /metrics, 405 for POST
 #	  - MetricsSocket unset: nothing listens; a bad value: -n exits 78
 #	  - every metric name contrib/grafana/dmarctls.json queries is exported
+#	  - dmarctls-policyd with MetricsSocket: postmap socketmap queries
+#	    counted by profile and decision, cache hits, STS and build series
 #	then SIGTERM: the milter stops and exits 0.
 #
 #	Output: "ok - NAME" / "not ok - NAME (why)", last line
@@ -147,7 +150,8 @@ done
 
 # ------------------------------------------------------------------ start
 write_conf MetricsSocket "inet:$MPORT@127.0.0.1" TLSATarget _25._tcp.mx.good.test \
-    TLSCertificate "$W_TLS_CHAIN"
+    TLSCertificate "$W_TLS_CHAIN" Reports yes ReportStore "sqlite:$T/reports.db" \
+    ReportSpool "$T/reports.spool"
 "$MILTER" -f -c "$T/dmarctls.conf" 2>"$T/milter.log" &
 MPID=$!
 for _ in $(seq 50); do log_has "started on" && break; sleep 0.1; done
@@ -214,6 +218,12 @@ want_value evaluation_inf_bucket_counts_all "$A" 'dmarctls_evaluation_seconds_bu
 want_value tls_versions "$A" 'dmarctls_tls_messages_total{version="TLSv1.3"}' "$TOTAL"
 want_value forged_authres_removed "$A" dmarctls_forged_authres_removed_total $((FORGED * K))
 want_value sessions_zero_after "$A" dmarctls_sessions 0
+# one report row per message (one author domain each): written or spooled, none lost
+rows=$(awk 'index($1, "dmarctls_report_rows_total{result=\"written\"}") == 1 ||
+    index($1, "dmarctls_report_rows_total{result=\"spooled\"}") == 1 { s += $2 } END { print s + 0 }' "$A")
+if [ "$rows" -eq "$TOTAL" ]; then ok report_rows_written_or_spooled
+else not_ok report_rows_written_or_spooled "$rows, want $TOTAL"; fi
+want_value report_rows_none_lost "$A" 'dmarctls_report_rows_total{result="lost"}' absent
 
 # results: the counters against the milter's own log line per message
 logcount() { grep -c -E " $1=$2[ +]" "$T/milter.log"; }
@@ -264,6 +274,47 @@ if jq -e . "$DASH" >/dev/null 2>&1; then
 	else not_ok dashboard_queries_exported_names "not exported: ${missing:-no names found}"; fi
 else
 	not_ok dashboard_queries_exported_names "$DASH is not JSON"
+fi
+
+# ------------------------------------------------------------------ dmarctls-policyd
+# The same registry in the outbound daemon: socketmap requests through
+# Postfix's own postmap, counted by decision and profile, cache hits, the
+# MTA-STS collector, build info; the exposition valid for promtool.
+POLICYD=$BUILDDIR/dmarctls-policyd PPORT=18461 PMPORT=19894 NQ=5
+if [ -x "$POLICYD" ] && command -v postmap >/dev/null; then
+	{
+		echo "Socket inet:$PPORT@127.0.0.1"
+		echo "Resolver 127.0.0.1@$W_UNBOUND_PORT"
+		echo "TrustAnchorFile $W_TA"
+		echo "UnboundConfigFile $W_UBCONF"
+		echo "Syslog no"
+		echo "MetricsSocket inet:$PMPORT@127.0.0.1"
+	} >"$T/policyd.conf"
+	"$POLICYD" -f -c "$T/policyd.conf" >"$T/policyd.log" 2>&1 &
+	PDPID=$!
+	for _ in $(seq 50); do grep -q "started on" "$T/policyd.log" && break; sleep 0.1; done
+	mkdir -p "$T/pf" && echo "compatibility_level = 3.6" >"$T/pf/main.cf"
+	for _ in $(seq "$NQ"); do
+		postmap -c "$T/pf" -q good.test "socketmap:inet:127.0.0.1:$PPORT:postfix" >>"$T/postmap.out" 2>&1
+	done
+	postmap -c "$T/pf" -q good.test "socketmap:inet:127.0.0.1:$PPORT:sendmail" >>"$T/postmap.out" 2>&1
+	P=$T/scrape/policyd
+	if curl -sf -o "$P" "http://127.0.0.1:$PMPORT/metrics" && promtool_ok "$P"; then ok policyd_scrape_valid
+	else not_ok policyd_scrape_valid "$(head -2 "$P.promtool" 2>/dev/null) $(head -2 "$T/policyd.log")"; fi
+	want_value policyd_lookups_postfix_profile "$P" 'dmarctls_policy_lookups_by_profile_total{profile="postfix"}' "$NQ"
+	want_value policyd_lookups_sendmail_profile "$P" 'dmarctls_policy_lookups_by_profile_total{profile="sendmail"}' 1
+	sum=$(awk 'index($1, "dmarctls_policy_lookups_total{") == 1 { s += $2 } END { print s + 0 }' "$P")
+	if [ "$sum" -eq $((NQ + 1)) ]; then ok policyd_lookups_by_decision_sum
+	else not_ok policyd_lookups_by_decision_sum "$sum, want $((NQ + 1))"; fi
+	want_value policyd_cache_hits "$P" dmarctls_policy_cache_hits_total "$NQ"
+	want_value policyd_build_info "$P" 'dmarctls_build_info{version="0.1.0",daemon="dmarctls-policyd"}' 1
+	want_value policyd_sts_collector "$P" dmarctls_sts_policies 0
+	kill -TERM "$PDPID"
+	wait "$PDPID"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then ok policyd_stops_exit_0; else not_ok policyd_stops_exit_0 "exit $rc"; fi
+else
+	not_ok policyd_metrics "no $POLICYD or no postmap"
 fi
 
 # ------------------------------------------------------------------ stop
