@@ -490,7 +490,7 @@ if case_begin sample_config_loads_commented_and_uncommented; then
 	sed -n -E 's/^#([A-Z][A-Za-z]+)\t+(.*)$/\1 \2/p' "$TOPDIR/contrib/dmarctls-policyd.conf" |
 	    grep -v -E '^(UserID|OverridesFile|UnboundConfigFile|STSCacheFile|TrustAnchorFile|Resolver) |^Socket unix:' \
 	    >"$T/sample-on.conf"
-	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 17
+	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 18
 	"$PD" -n -c "$T/sample-on.conf" >>"$T/sample.log" 2>&1
 	want "exit status of the uncommented sample" "$?" 0
 	case_end
