@@ -1,5 +1,5 @@
 /*
- * log.h -- the milter's one logging family: syslog, or stderr in the foreground.
+ * log.h -- the one logging family of every dmarctls daemon: syslog, or stderr in the foreground.
  *
  * SYNOPSIS
  *	void dt_log_open(const char *ident, int use_syslog, const char *facility,
