@@ -38,6 +38,7 @@
 
 #include "decide.h"
 #include "listener.h"
+#include "daemon_user.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "pd_config.h"
@@ -113,52 +114,6 @@ lookup_ids(const pd_config *c, uid_t *uid, gid_t *gid)
 		*gid = gr->gr_gid;
 	}
 	return 0;
-}
-
-static int
-drop_privileges(const pd_config *c)
-{
-	uid_t	uid;
-	gid_t	gid;
-	char	user[256], *colon;
-
-	if (c->user_id == NULL || geteuid() != 0)
-		return 0;
-	snprintf(user, sizeof(user), "%s", c->user_id);
-	if ((colon = strchr(user, ':')) != NULL)
-		*colon = '\0';
-	{
-		pd_config tmp = *c;
-
-		tmp.socket_group = NULL;	/* the process gets UserID's group */
-		if (lookup_ids(&tmp, &uid, &gid) < 0)
-			return -1;
-	}
-	if (setgroups(0, NULL) < 0 || initgroups(user, gid) < 0 || setgid(gid) < 0
-	    || setuid(uid) < 0) {
-		dt_log(LOG_ERR, "cannot become %s: %s", c->user_id, strerror(errno));
-		return -1;
-	}
-	if (setuid(0) == 0) {
-		dt_log(LOG_ERR, "could regain root after dropping privileges");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-write_pidfile(const char *path)
-{
-	FILE	*fp;
-
-	if (path == NULL)
-		return 0;
-	if ((fp = fopen(path, "w")) == NULL) {
-		dt_log(LOG_ERR, "pid file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	return fclose(fp) == 0 ? 0 : -1;
 }
 
 static void
@@ -248,7 +203,7 @@ run(pd_gen *g, int foreground)
 		dt_log(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return EX_OSERR;
 	}
-	if (write_pidfile(g->cfg.pid_file) < 0 || drop_privileges(&g->cfg) < 0)
+	if (dt_write_pidfile(g->cfg.pid_file) < 0 || dt_drop_privileges(g->cfg.user_id) < 0)
 		return EX_OSERR;
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
 		dt_log(LOG_ERR, "signalfd: %s", strerror(errno));
