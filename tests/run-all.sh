@@ -118,24 +118,49 @@ install_stage() {
 	fi
 }
 
-# fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from tests/fuzz/corpus
+# fuzz_one T -- run one libFuzzer target for FUZZ_SECONDS into build/fuzz/NAME.log
+fuzz_one() {
+	local t=$1 name corpus
+	name=$(basename "$t")
+	corpus=build/fuzz/corpus/$name
+	mkdir -p "$corpus"
+	[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+	"$t" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
+	    -print_final_stats=1 "$corpus" >"build/fuzz/$name.log" 2>&1
+}
+
+# fuzz_result T STATUS -- count one target's run and show its log's end
+fuzz_result() {
+	local name
+	name=$(basename "$1")
+	note "fuzz $name for ${FUZZ_SECONDS}s"
+	if [ "$2" -eq 0 ]; then
+		tail -n 3 "build/fuzz/$name.log"
+		count_pass 1
+	else
+		tail -n 60 "build/fuzz/$name.log"
+		count_fail 1 "fuzz $name"
+	fi
+}
+
+# fuzz -- every libFuzzer target for FUZZ_SECONDS, seeded from
+# tests/fuzz/corpus, JOBS of them at a time (each is one process on one core)
 fuzz() {
-	local t name corpus
-	for t in build/fuzz/tests/fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
-		name=$(basename "$t")
-		note "fuzz $name for ${FUZZ_SECONDS}s"
-		corpus=build/fuzz/corpus/$name
-		mkdir -p "$corpus"
-		[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
-		if "$t" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
-		    -print_final_stats=1 "$corpus" >"build/fuzz/$name.log" 2>&1; then
-			tail -n 3 "build/fuzz/$name.log"
-			count_pass 1
-		else
-			tail -n 60 "build/fuzz/$name.log"
-			count_fail 1 "fuzz $name"
+	local t batch=() pids=() i
+	for t in build/fuzz/tests/fuzz/fuzz_* ""; do
+		if [ -n "$t" ]; then
+			[ -x "$t" ] || continue
+			fuzz_one "$t" &
+			batch+=("$t")
+			pids+=($!)
+			[ "${#batch[@]}" -lt "$JOBS" ] && continue
 		fi
+		for i in "${!batch[@]}"; do
+			wait "${pids[$i]}"
+			fuzz_result "${batch[$i]}" $?
+		done
+		batch=()
+		pids=()
 	done
 }
 
