@@ -401,8 +401,9 @@ zone:
 EOF
 }
 
-world_unbound_conf() {
-	local z
+# world_unbound_server -- the validating resolver's server: section (every
+# world adds its own stub zones after it)
+world_unbound_server() {
 	cat <<EOF
 server:
 	interface: 127.0.0.1
@@ -427,6 +428,11 @@ server:
 remote-control:
 	control-enable: no
 EOF
+}
+
+world_unbound_conf() {
+	local z
+	world_unbound_server
 	for z in test. good.test. bogus.test. _dmarc.halfbogus.test. insecure.test.; do
 		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%s\n' "$z" "$W_NSD_PORT"
 	done

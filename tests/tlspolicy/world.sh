@@ -199,29 +199,7 @@ CONF
 
 world_unbound_conf() {
 	local z
-	cat <<CONF
-server:
-	interface: 127.0.0.1
-	port: $W_UNBOUND_PORT
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$W"
-	pidfile: "$W/unbound.pid"
-	use-syslog: no
-	logfile: "$W/unbound.log"
-	verbosity: 1
-	val-log-level: 2
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	module-config: "validator iterator"
-	trust-anchor-file: "$W_TA"
-	local-zone: "test." nodefault
-	val-bogus-ttl: 5
-remote-control:
-	control-enable: no
-CONF
+	world_unbound_server
 	for z in $PW_ZONES_SIGNED $PW_ZONES_PLAIN; do
 		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%s\n' "$z" "$W_NSD_PORT"
 	done
