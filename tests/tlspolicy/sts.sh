@@ -296,6 +296,13 @@ fi
 sts_policy_body none >"$(sts_policy_file rotate)"
 restart_nsd none || fatal world "nsd did not come back"
 sleep 1.2
+# what is tested is a TXT record that is gone, not one the resolver cannot
+# reach yet: wait (on a loaded machine) until it answers NXDOMAIN for it
+for _ in $(seq 50); do
+	dig +time=1 +tries=1 -p "$W_UNBOUND_PORT" @127.0.0.1 _mta-sts.rotate.sts.test TXT \
+	    2>/dev/null | grep -q 'status: NXDOMAIN' && break
+	sleep 0.2
+done
 before=$(gets 127.0.0.28)
 dt c1 -R 1 -F 2 -s 4 rotate.sts.test
 if case_begin txt_removed_cached_kept_refresh_still_fetches; then
