@@ -484,7 +484,9 @@ world_wait_dns() {
 	return 1
 }
 
-world_start() {
+# world_start_servers ZONE -- start nsd, unbound and the black hole; wait
+# until nsd serves test. and unbound resolves ZONE (every world uses this)
+world_start_servers() {
 	nsd -d -c "$W/nsd.conf" >>"$W/nsd.log" 2>&1 &
 	W_PIDS="$W_PIDS $!"
 	unbound -d -c "$W/unbound.conf" >>"$W/unbound.log" 2>&1 &
@@ -494,9 +496,12 @@ world_start() {
 
 	world_wait_dns "$W_NSD_PORT" test. SOA ||
 	    { world_log "nsd did not come up"; tail -5 "$W/nsd.log" >&2; return 1; }
-	world_wait_dns "$W_UNBOUND_PORT" good.test. SOA ||
+	world_wait_dns "$W_UNBOUND_PORT" "$1" SOA ||
 	    { world_log "unbound did not come up"; tail -5 "$W/unbound.log" >&2; return 1; }
-	world_check_dnssec
+}
+
+world_start() {
+	world_start_servers good.test. && world_check_dnssec
 }
 
 # Fail early, with a clear message, when the world is not what the cases

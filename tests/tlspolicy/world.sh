@@ -237,17 +237,7 @@ pw_check_dnssec() {
 }
 
 pw_start() {
-	nsd -d -c "$W/nsd.conf" >>"$W/nsd.log" 2>&1 &
-	W_PIDS="$W_PIDS $!"
-	unbound -d -c "$W/unbound.conf" >>"$W/unbound.log" 2>&1 &
-	W_PIDS="$W_PIDS $!"
-	perl "$W_SRCDIR/blackhole.pl" 127.0.0.1 "$W_HOLE_PORT" >>"$W/blackhole.log" 2>&1 &
-	W_PIDS="$W_PIDS $!"
-	world_wait_dns "$W_NSD_PORT" test. SOA ||
-	    { world_log "nsd did not come up"; tail -5 "$W/nsd.log" >&2; return 1; }
-	world_wait_dns "$W_UNBOUND_PORT" dane.test. SOA ||
-	    { world_log "unbound did not come up"; tail -5 "$W/unbound.log" >&2; return 1; }
-	pw_check_dnssec
+	world_start_servers dane.test. && pw_check_dnssec
 }
 
 # pw_resolver_on_53 CONF LOG PIDFILE -- sandbox.sh's resolver_on_53 for
