@@ -457,6 +457,44 @@ SH
 	    not_ok "postgresql_concurrent_send_once_each_summed_counts" \
 	    "mails $nmail, sent lines $nsent, states $states, count sums $sums"
 
+	# A failed send releases its claim at once (state failed): the next run,
+	# here immediately after, sends it with the same id and bytes. Only a
+	# claim left in "sending" (a run that died) holds for REPORT_CLAIM_STALE.
+	pg_sql "CREATE TEMP TABLE t AS SELECT * FROM evaluation WHERE policy_domain = 'rptt.test';
+	    UPDATE t SET day = day - 86400, received = received - 86400, msg_id = 'R' || msg_id;
+	    INSERT INTO evaluation SELECT * FROM t" >/dev/null
+	PDAY=$(pg_sql "SELECT min(day) FROM evaluation")
+	reports_conf "$PGURI" ReportSendmail "$T/fake-sendmail" >"$T/conf/pg-retry.conf"
+	sed -i 's|^ReportStore sqlite:|ReportStore |' "$T/conf/pg-retry.conf"
+	pg_one() { "$REPORTS" -c "$T/conf/pg-retry.conf" send --domain rptt.test \
+	    --day "$(date -u -d "@$PDAY" +%Y-%m-%d)" >"$T/out/pg-retry.$1" 2>&1; }
+	rm -f "$T"/mta/*
+	echo 75 >"$T/mta-status"
+	pg_one fail; rc1=$?
+	st1=$(pg_sql "SELECT state || ':' || attempts FROM report WHERE day = $PDAY")
+	echo 0 >"$T/mta-status"
+	pg_one ok; rc2=$?
+	st2=$(pg_sql "SELECT state || ':' || attempts FROM report WHERE day = $PDAY")
+	rid=$(pg_sql "SELECT report_id FROM report WHERE day = $PDAY")
+	if [ "$rc1/$st1/$rc2/$st2" = "75/failed:1/0/sent:2" ] && cmp -s "$T/mta/0.eml" "$T/mta/1.eml" &&
+	    grep -q "Report-ID: <$rid>" "$T/mta/1.eml" && grep -q "^sent $rid rptt.test" "$T/out/pg-retry.ok"; then
+		ok "postgresql_failed_send_released_next_run_same_id"
+	else
+		not_ok "postgresql_failed_send_released_next_run_same_id" \
+		    "runs $rc1 ($st1) then $rc2 ($st2), mails $(ls "$T/mta" | grep -c eml)"
+	fi
+	# a live claim of another host is left alone; a stale one is taken over
+	pg_sql "UPDATE report SET state = 'sending', claimed_by = 'other', claimed_at =
+	    CAST(extract(epoch FROM now()) AS BIGINT) - 60 WHERE day = $PDAY" >/dev/null
+	pg_one live; rc1=$?
+	st1=$(pg_sql "SELECT state || ':' || claimed_by FROM report WHERE day = $PDAY")
+	pg_sql "UPDATE report SET claimed_at = claimed_at - 3600 WHERE day = $PDAY" >/dev/null
+	pg_one stale; rc2=$?
+	st2=$(pg_sql "SELECT state || ':' || attempts FROM report WHERE day = $PDAY")
+	[ "$rc1/$st1/$rc2/$st2" = "0/sending:other/0/sent:3" ] && [ "$(ls "$T/mta" | grep -c eml)" = 3 ] &&
+	    ok "postgresql_live_claim_kept_stale_claim_taken" ||
+	    not_ok "postgresql_live_claim_kept_stale_claim_taken" "$rc1 ($st1) then $rc2 ($st2)"
+
 	# The database goes away in the middle of a load run: mail flows with
 	# the same verdicts, rows wait in the spool, and are loaded when it is back.
 	start_milter pgc "$PGURI"
