@@ -123,6 +123,7 @@ static const size_t cfg_str_fields[] = {
 	offsetof(dt_config, report_org_name), offsetof(dt_config, report_from),
 	offsetof(dt_config, report_contact), offsetof(dt_config, report_submitter),
 	offsetof(dt_config, report_sendmail), offsetof(dt_config, metrics_socket),
+	offsetof(dt_config, report_metrics_file),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -1078,6 +1079,7 @@ static const cfg_key cfg_keys[] = {
 	  "days 1..3650" },
 	{ "ReportMaxURIs", set_uint, OFF(report_max_uris), NULL, 1, 8,
 	  "an integer 1..8" },
+	STR("ReportMetricsFile", report_metrics_file, conv_path, "an absolute path"),
 };
 
 #undef OFF

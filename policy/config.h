@@ -185,6 +185,7 @@ typedef struct dt_config {
 	char	*report_sendmail;	/* sendmail -t -i path */
 	unsigned report_retention_days;	/* rows kept this long after their day */
 	unsigned report_max_uris;	/* rua URIs served per record */
+	char	*report_metrics_file;	/* dmarctls-reports' textfile-collector file, NULL = none */
 } dt_config;
 
 void	dt_config_defaults(dt_config *c);

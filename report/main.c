@@ -16,6 +16,9 @@
  *	report (id, state, domain, day, destination, attempts, records,
  *	messages). show: a report's metadata and its XML. expire: rows of
  *	days older than ReportRetention days, and reports of those days.
+ *	With ReportMetricsFile, each send run (not --dry-run or --out)
+ *	rewrites that Prometheus textfile at its end (run_metrics.h), also
+ *	when the store could not be opened.
  *
  * EXIT STATUS
  *	0 done; 64 usage; 69 store unavailable; 73 --out not writable;
@@ -33,6 +36,7 @@
 #include "config.h"
 #include "dns.h"
 #include "report_id.h"
+#include "run_metrics.h"
 #include "send.h"
 #include "store.h"
 
@@ -156,6 +160,29 @@ cmd_expire(report_store *s, const dt_config *cfg, time_t now)
 	return 0;
 }
 
+/* The metrics file of a send run that did send (not --dry-run, not --out). */
+static void
+send_metrics(const dt_config *cfg, const report_send_opts *so, report_store *s,
+    const report_send_stats *st, int rc)
+{
+	report_run_metrics m;
+	char	err[512];
+
+	if (cfg->report_metrics_file == NULL || so->dry_run || so->out_dir != NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.kind = "aggregate";
+	m.sent = st->sent;
+	m.failed = st->failed;
+	m.deferred = st->deferred;
+	m.exit_status = rc;
+	m.now = time(NULL);
+	if (s != NULL && report_rows_pending(s, m.now, &m.rows_pending, err, sizeof(err)) == 0)
+		m.rows_known = 1;
+	if (report_metrics_write(cfg->report_metrics_file, &m, err, sizeof(err)) < 0)
+		fprintf(stderr, "dmarctls-reports: ReportMetricsFile: %s\n", err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -168,6 +195,7 @@ main(int argc, char **argv)
 	};
 	const char *conf = DEFAULT_CONFIG, *cmd;
 	report_send_opts so = { -1, NULL, 0, NULL };
+	report_send_stats st = { 0, 0, 0, 0 };
 	report_ctx x;
 	dt_config cfg;
 	dns_config dc;
@@ -208,6 +236,8 @@ main(int argc, char **argv)
 	}
 	if ((s = report_store_open(cfg.report_store, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		if (strcmp(cmd, "send") == 0)
+			send_metrics(&cfg, &so, NULL, &st, EX_UNAVAILABLE);
 		dt_config_free(&cfg);
 		return EX_UNAVAILABLE;
 	}
@@ -225,6 +255,7 @@ main(int argc, char **argv)
 		dc.timeout_ms = cfg.dns_timeout * 1000;
 		if ((res = dns_resolver_new(&dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "dmarctls-reports: resolver: %s\n", err);
+			send_metrics(&cfg, &so, s, &st, EX_CONFIG);
 			report_store_close(s);
 			dt_config_free(&cfg);
 			return EX_CONFIG;
@@ -241,8 +272,9 @@ main(int argc, char **argv)
 		x.receiver = cfg.report_submitter ? cfg.report_submitter : cfg.authserv_id;
 		x.host = host;
 		x.now = time(NULL);
-		rc = report_send(&x, &so);
+		rc = report_send(&x, &so, &st);
 		dns_resolver_free(res);
+		send_metrics(&cfg, &so, s, &st, rc);
 	}
 	report_store_close(s);
 	dt_config_free(&cfg);

@@ -24,8 +24,8 @@
 typedef struct send_run {
 	const report_ctx *x;
 	const report_send_opts *o;
-	int		deferred, failed, store_failed, out_failed;
-	unsigned	sent, written, skipped;
+	int		store_failed, out_failed;
+	unsigned	sent, written, skipped, deferred, failed;	/* reports */
 } send_run;
 
 /* a list of strings from a one-column query */
@@ -278,11 +278,11 @@ one_report(send_run *r, const char *domain, long long day, const report_dest *de
 		fprintf(stderr, "dmarctls-reports: %s %s: %s\n", domain, rep.id, err);
 		if (r->o->out_dir == NULL)
 			mark(r, rep.id, "failed", err);
-		r->failed = 1;
+		r->failed++;
 		goto out;
 	}
 	if (mail == NULL) {
-		r->failed = 1;
+		r->failed++;
 		goto out;
 	}
 	if (r->o->out_dir != NULL) {
@@ -291,7 +291,7 @@ one_report(send_run *r, const char *domain, long long day, const report_dest *de
 	    strlen(mail), err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmarctls-reports: %s to %s: not sent: %s\n", rep.id, dest->addr, err);
 		mark(r, rep.id, "failed", err);
-		r->failed = 1;
+		r->failed++;
 	} else if (mark(r, rep.id, "sent", "") == 0) {
 		printf("sent %s %s %s\n", rep.id, domain, dest->addr);
 		r->sent++;
@@ -332,7 +332,7 @@ domain_day(send_run *r, const char *domain, long long day)
 		case DEST_DEFER:
 			fprintf(stderr, "dmarctls-reports: %s: %s deferred: %s\n", domain,
 			    dest[i].addr, why);
-			r->deferred = 1;
+			r->deferred++;
 			continue;
 		case DEST_OK:
 			break;
@@ -348,7 +348,7 @@ out:
 }
 
 int
-report_send(const report_ctx *x, const report_send_opts *o)
+report_send(const report_ctx *x, const report_send_opts *o, report_send_stats *st)
 {
 	send_run r = { .x = x, .o = o };
 	str_list days = { 0 }, doms = { 0 };
@@ -386,6 +386,12 @@ report_send(const report_ctx *x, const report_send_opts *o)
 		str_list_free(&doms);
 	}
 	str_list_free(&days);
+	if (st != NULL) {
+		st->sent = r.sent;
+		st->failed = r.failed;
+		st->deferred = r.deferred;
+		st->skipped = r.skipped;
+	}
 	if (r.store_failed)
 		return EX_UNAVAILABLE;
 	if (r.out_failed)

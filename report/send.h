@@ -2,7 +2,8 @@
  * send.h -- "dmarctls-reports send": rows to reports to mail, once per destination.
  *
  * SYNOPSIS
- *	int report_send(const report_ctx *x, const report_send_opts *o);
+ *	int report_send(const report_ctx *x, const report_send_opts *o,
+ *	    report_send_stats *st);
  *
  * DESCRIPTION
  *	For each UTC day that is over (or only --day), each policy domain
@@ -27,7 +28,10 @@
  *
  *	Returns the exit status: 0 everything due was sent (or nothing was
  *	due), 75 something was deferred or failed (retry later), 69 the
- *	store failed, 73 --out could not write.
+ *	store failed, 73 --out could not write. st (may be NULL) gets the
+ *	number of reports sent, failed (build or MTA), deferred (a temporary
+ *	DNS failure verifying the destination) and skipped (sent before, or
+ *	claimed by another host): for the metrics file (run_metrics.h).
  */
 #ifndef DMARCTLS_REPORT_SEND_H
 #define DMARCTLS_REPORT_SEND_H
@@ -56,6 +60,10 @@ typedef struct report_send_opts {
 	const char	*out_dir;	/* NULL: send */
 } report_send_opts;
 
-int	report_send(const report_ctx *x, const report_send_opts *o);
+typedef struct report_send_stats {
+	unsigned	sent, failed, deferred, skipped;
+} report_send_stats;
+
+int	report_send(const report_ctx *x, const report_send_opts *o, report_send_stats *st);
 
 #endif

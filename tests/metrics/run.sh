@@ -28,6 +28,7 @@
 #	  - HTTP: 404 elsewhere than /metrics, 405 for POST
 #	  - MetricsSocket unset: nothing listens; a bad value: -n exits 78
 #	  - every metric name contrib/grafana/dmarctls.json queries is exported
+#	    (by the milter, or in the ReportMetricsFile of a dmarctls-reports run)
 #	  - dmarctls-policyd with MetricsSocket: postmap socketmap queries
 #	    counted by profile and decision, cache hits, STS and build series
 #	then SIGTERM: the milter stops and exits 0.
@@ -266,9 +267,14 @@ ct=$(curl -s -o /dev/null -w '%{content_type}' "http://127.0.0.1:$MPORT/metrics"
 
 # ------------------------------------------------------------------ dashboard
 DASH=$TOP/contrib/grafana/dmarctls.json
+# dmarctls-reports' names: from the textfile a real send run writes (an
+# empty store: nothing due, exit 0, every series present)
+milter_conf tests/metrics/run.sh "unix:$T/none.sock" ReportStore "sqlite:$T/reports.db" \
+    ReportFrom dmarc-reports@receiver.test ReportMetricsFile "$T/scrape/reports.prom" >"$T/reports.conf"
+"$BUILDDIR/dmarctls-reports" -c "$T/reports.conf" send >"$T/reports.out" 2>&1
 if jq -e . "$DASH" >/dev/null 2>&1; then
 	names=$(jq -r '(.. | objects | select(has("expr")) | .expr), (.templating.list[].query | strings)' "$DASH" | grep -o 'dmarctls_[a-z_]*' | sort -u)
-	exported=$(awk '$1 == "#" && $2 == "TYPE" { print $3; if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" } }' "$A" | sort -u)
+	exported=$(cat "$A" "$T/scrape/reports.prom" 2>/dev/null | awk '$1 == "#" && $2 == "TYPE" { print $3; if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" } }' | sort -u)
 	missing=$(comm -23 <(echo "$names") <(echo "$exported") | tr '\n' ' ')
 	if [ -n "$names" ] && [ -z "$missing" ]; then ok "dashboard_queries_$(echo "$names" | wc -l)_exported_names"
 	else not_ok dashboard_queries_exported_names "not exported: ${missing:-no names found}"; fi

@@ -280,16 +280,30 @@ exit \$(cat "$T/mta-status")
 SH
 chmod 755 "$T/fake-sendmail"
 mkdir -p "$T/mta"
-reports_conf "$RDB" ReportSendmail "$T/fake-sendmail" >"$T/conf/send.conf"
+PROM=$T/reports.prom
+reports_conf "$RDB" ReportSendmail "$T/fake-sendmail" ReportMetricsFile "$PROM" >"$T/conf/send.conf"
+# prom_facts -- the series of ReportMetricsFile in one line, after promtool's check
+prom_facts() {
+	promtool check metrics <"$PROM" >"$PROM.promtool" 2>&1 || echo "promtool: $(head -2 "$PROM.promtool")"
+	grep -v '^#' "$PROM" | grep -v '_timestamp_seconds' | sort | tr '\n' ' '
+}
 echo 75 >"$T/mta-status"
 "$REPORTS" -c "$T/conf/send.conf" send --domain rptt.test >"$T/out/fail.out" 2>"$T/out/fail.err"
 rc=$?
 st=$(sql "$RDB" "SELECT state, attempts FROM report WHERE policy_domain='rptt.test'")
 [ "$rc" = 75 ] && [ "$st" = "failed|1" ] && grep -q 'exited with status 75' "$T/out/fail.err" &&
     ok "mta_failure_marks_failed" || not_ok "mta_failure_marks_failed" "rc $rc, state $st"
+# ReportMetricsFile after that run: one failed, nothing sent, 12 rows (rpt.test 8,
+# rptt.test 4) in no sent report, no successful run yet
+got=$(prom_facts)
+want='dmarctls_reports_deferred_total{kind="aggregate"} 0 dmarctls_reports_failed_total{kind="aggregate"} 1 dmarctls_reports_last_run_exit_status 75 dmarctls_reports_rows_pending 12 dmarctls_reports_sent_total{kind="aggregate"} 0 '
+[ "$got" = "$want" ] && ! grep -q last_success "$PROM" && ok "metrics_file_after_failed_send" ||
+    not_ok "metrics_file_after_failed_send" "got '$got'"
 echo 0 >"$T/mta-status"
+t0=$(date +%s)
 "$REPORTS" -c "$T/conf/send.conf" send --domain rptt.test >"$T/out/retry.out" 2>&1
 rc=$?
+t1=$(date +%s)
 rid=$(sql "$RDB" "SELECT report_id FROM report WHERE policy_domain='rptt.test'")
 st=$(sql "$RDB" "SELECT state, attempts FROM report WHERE policy_domain='rptt.test'")
 if [ "$rc" = 0 ] && [ "$st" = "sent|2" ] && cmp -s "$T/mta/0.eml" "$T/mta/1.eml" &&
@@ -305,6 +319,26 @@ rc=$?
 n1=$(grep -c '^sent ' "$T/out/all.out"); n2=$(grep -c '^sent ' "$T/out/again.out")
 [ "$n1" = 2 ] && [ "$n2" = 0 ] && [ "$(ls "$T/mta" | grep -c eml)" = 4 ] &&
     ok "each_report_sent_once" || not_ok "each_report_sent_once" "first run $n1, second $n2"
+# Four runs: counters summed across them (1 + 2 sent, 1 failed, the
+# SERVFAIL destination deferred twice); the last success is the retry run's.
+got=$(prom_facts)
+want='dmarctls_reports_deferred_total{kind="aggregate"} 2 dmarctls_reports_failed_total{kind="aggregate"} 1 dmarctls_reports_last_run_exit_status 75 dmarctls_reports_rows_pending 0 dmarctls_reports_sent_total{kind="aggregate"} 3 '
+ls_ok=$(awk '$1 == "dmarctls_reports_last_success_timestamp_seconds" { print $2 }' "$PROM")
+last=$(awk '$1 == "dmarctls_reports_last_run_timestamp_seconds" { print $2 }' "$PROM")
+if [ "$got" = "$want" ] && [ -n "$ls_ok" ] && [ "$ls_ok" -ge "$t0" ] && [ "$ls_ok" -le "$t1" ] &&
+    [ "$last" -ge "$t1" ] && ! ls "$T"/reports.prom.tmp.* >/dev/null 2>&1; then
+	ok "metrics_file_counters_across_runs"
+else
+	not_ok "metrics_file_counters_across_runs" "got '$got', last success $ls_ok ($t0..$t1), last run $last"
+fi
+# the store cannot be opened: exit 69 in the file, counters kept, no row count
+reports_conf "/nonexistent/dir/x.db" ReportMetricsFile "$PROM" >"$T/conf/nostore.conf"
+"$REPORTS" -c "$T/conf/nostore.conf" send >/dev/null 2>&1; rc=$?
+got=$(prom_facts)
+want='dmarctls_reports_deferred_total{kind="aggregate"} 2 dmarctls_reports_failed_total{kind="aggregate"} 1 dmarctls_reports_last_run_exit_status 69 dmarctls_reports_sent_total{kind="aggregate"} 3 '
+[ "$rc" = 69 ] && [ "$got" = "$want" ] &&
+    [ "$(awk '$1 == "dmarctls_reports_last_success_timestamp_seconds" { print $2 }' "$PROM")" = "$ls_ok" ] &&
+    ok "metrics_file_store_down" || not_ok "metrics_file_store_down" "rc $rc, got '$got'"
 "$REPORTS" -c "$T/conf/send.conf" list >"$T/out/list.out" 2>&1
 [ "$(awk '$2 == "sent"' "$T/out/list.out" | wc -l)" = 3 ] &&
     "$REPORTS" -c "$T/conf/send.conf" show "$rid" | grep -q "<report_id>$rid</report_id>" &&
