@@ -122,7 +122,7 @@ reload(void)
 	char	err[1024];
 	pd_gen	*g, *old;
 
-	if ((g = pd_gen_build(opt_config, opt_socket, err, sizeof(err))) == NULL) {
+	if ((g = pd_gen_build(opt_config, opt_socket, 0, err, sizeof(err))) == NULL) {
 		dt_log(LOG_ERR, "reload of %s failed, keeping the configuration in "
 		       "force: %s", opt_config ? opt_config : "(defaults)", err);
 		return;
@@ -189,6 +189,7 @@ run(pd_gen *g, int foreground)
 	char	err[512];
 	int	lfd, sfd, rc;
 	socketmap_config sc;
+	pd_gen	*served;
 
 	signal_set(&set);
 	signal(SIGPIPE, SIG_IGN);
@@ -205,6 +206,12 @@ run(pd_gen *g, int foreground)
 	}
 	if (dt_write_pidfile(g->cfg.pid_file) < 0 || dt_drop_privileges(g->cfg.user_id) < 0)
 		return EX_OSERR;
+	/* the generation that serves: built as UserID (its STSCacheFile is
+	 * that user's) and in this process (the STS threads live here) */
+	if ((served = pd_gen_build(opt_config, opt_socket, 0, err, sizeof(err))) == NULL) {
+		dt_log(LOG_ERR, "%s", err);
+		return EX_CONFIG;
+	}
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
 		dt_log(LOG_ERR, "signalfd: %s", strerror(errno));
 		return EX_OSERR;
@@ -221,7 +228,9 @@ run(pd_gen *g, int foreground)
 	sc.ctx = NULL;
 	sc.max_clients = g->cfg.max_clients;
 	sc.idle_s = g->cfg.idle_timeout;
-	pd_gen_install(g);
+	pd_gen_install(served);
+	pd_gen_release(g);
+	g = served;
 	if (socketmap_start(lfd, &sc) < 0) {
 		dt_log(LOG_ERR, "cannot start the accept thread");
 		return EX_OSERR;
@@ -266,7 +275,10 @@ main(int argc, char **argv)
 	dt_log_open(PD_IDENT, 0, NULL, 1);
 	if (!check_only && query == NULL)
 		block_signals();
-	if ((g = pd_gen_build(opt_config, opt_socket, err, sizeof(err))) == NULL) {
+	/* -q reads the cache file; -n and the daemon's first check do not
+	 * open it as root (see pd_gen.h) */
+	if ((g = pd_gen_build(opt_config, opt_socket, query != NULL ? 0 : PD_GEN_NO_STS, err,
+			      sizeof(err))) == NULL) {
 		dt_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
 	}

@@ -117,6 +117,7 @@ static const pd_key pd_keys[] = {
 	STR("STSCacheFile", sts_cache_file, cfg_valid_path, "an absolute path"),
 	STR("CAFile", ca_file, cfg_valid_path, "an absolute path"),
 	UINT("STSFetchTimeout", sts_fetch_timeout, 1000, 60000),
+	UINT("STSNoPolicyCacheSize", sts_no_policy_max, 1, 10000000),
 	BOOL("LogTestingPolicies", log_testing),
 };
 
@@ -149,6 +150,7 @@ pd_config_defaults(pd_config *c)
 	c->max_clients = 512;
 	c->idle_timeout = 300;
 	c->sts_fetch_timeout = 10000;
+	c->sts_no_policy_max = 10000;
 	c->sts_enable = 1;
 	c->log_testing = 1;
 }

@@ -51,6 +51,7 @@ typedef struct pd_config {
 	char	*sts_cache_file;	/* NULL = memory only */
 	char	*ca_file;		/* NULL = system bundle */
 	unsigned sts_fetch_timeout;	/* ms */
+	unsigned sts_no_policy_max;	/* domains without a policy remembered */
 	int	sts_enable, log_testing;
 } pd_config;
 

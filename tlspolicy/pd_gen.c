@@ -24,7 +24,7 @@ gen_free(pd_gen *g)
 }
 
 static int
-gen_parts(pd_gen *g, char *err, size_t errlen)
+gen_parts(pd_gen *g, int flags, char *err, size_t errlen)
 {
 	dns_config dc;
 	pd_engine_config ec;
@@ -39,7 +39,7 @@ gen_parts(pd_gen *g, char *err, size_t errlen)
 	if (g->cfg.overrides_file != NULL
 	    && (g->ov = overrides_load(g->cfg.overrides_file, err, errlen)) == NULL)
 		return -1;
-	if (g->cfg.sts_enable
+	if (g->cfg.sts_enable && !(flags & PD_GEN_NO_STS)
 	    && (g->sts = sts_glue_open(g->dns, &g->cfg, err, errlen)) == NULL
 	    && sts_glue_available())
 		return -1;
@@ -62,7 +62,7 @@ gen_parts(pd_gen *g, char *err, size_t errlen)
 }
 
 pd_gen *
-pd_gen_build(const char *path, const char *socket, char *err, size_t errlen)
+pd_gen_build(const char *path, const char *socket, int flags, char *err, size_t errlen)
 {
 	pd_gen	*g = calloc(1, sizeof(*g));
 	char	msg[512];
@@ -76,7 +76,7 @@ pd_gen_build(const char *path, const char *socket, char *err, size_t errlen)
 	    || (socket != NULL && pd_config_set(&g->cfg, "Socket", socket, msg,
 						sizeof(msg)) < 0
 		&& (snprintf(err, errlen, "-p: %s", msg), 1))
-	    || gen_parts(g, err, errlen) < 0) {
+	    || gen_parts(g, flags, err, errlen) < 0) {
 		gen_free(g);
 		return NULL;
 	}

@@ -2,7 +2,7 @@
  * pd_gen.h -- reference-counted generations of the daemon's configuration.
  *
  * SYNOPSIS
- *	pd_gen *pd_gen_build(const char *path, const char *socket,
+ *	pd_gen *pd_gen_build(const char *path, const char *socket, int flags,
  *		char *err, size_t errlen);
  *	void pd_gen_install(pd_gen *g);
  *	pd_gen *pd_gen_acquire(void);
@@ -14,7 +14,13 @@
  *	pd_config, the resolver, the overrides, the MTA-STS context and the
  *	decision engine (with its cache). pd_gen_build() makes one from path
  *	(NULL: the defaults) with socket, when not NULL, replacing Socket
- *	(the -p option); NULL with err when anything in it fails.
+ *	(the -p option); NULL with err when anything in it fails. With
+ *	PD_GEN_NO_STS in flags the MTA-STS module is left out: no cache file
+ *	is opened and no thread started. The daemon checks its file that way
+ *	as root (-n, and before it listens), and builds the generation it
+ *	serves only after the drop to UserID and after daemon(3): the
+ *	STSCacheFile is then created by, and writable for, that user, and
+ *	the module's threads are those of the process that serves.
  *	pd_gen_install() makes g the one requests get from pd_gen_acquire();
  *	the one it replaces is freed when its last request releases it.
  *	A SIGHUP therefore builds, and installs only on success: a broken
@@ -39,7 +45,9 @@ typedef struct pd_gen {
 	pd_engine	*engine;
 } pd_gen;
 
-pd_gen	*pd_gen_build(const char *path, const char *socket, char *err,
+#define PD_GEN_NO_STS	1
+
+pd_gen	*pd_gen_build(const char *path, const char *socket, int flags, char *err,
 	    size_t errlen);
 void	pd_gen_install(pd_gen *g);
 pd_gen	*pd_gen_acquire(void);

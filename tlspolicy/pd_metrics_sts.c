@@ -4,6 +4,7 @@
  * needs the generation in force (pd_gen.c), which only the daemon links.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "metrics.h"
 #include "pd_gen.h"
@@ -22,10 +23,11 @@ sts_sample(strbuf *out, const char *name, const char *help, const char *type, do
 static void
 collect_sts(strbuf *out, void *arg)
 {
-	sts_stats st = { 0, 0, 0, 0, 0, 0 };
+	sts_stats st;
 	pd_gen	*g;
 
 	(void)arg;
+	memset(&st, 0, sizeof(st));
 	if ((g = pd_gen_acquire()) == NULL)
 		return;
 	if (g->sts)
@@ -46,6 +48,23 @@ collect_sts(strbuf *out, void *arg)
 	    "MTA-STS background refreshes started", "counter", (double)st.refreshes);
 	sts_sample(out, "dmarctls_sts_policies",
 	    "MTA-STS policies in the cache now", "gauge", (double)st.policies);
+	metrics_write_family(out, "dmarctls_sts_policies_expiring",
+	    "MTA-STS enforce policies that expire within the window", "gauge");
+	metrics_write_sample(out, "dmarctls_sts_policies_expiring",
+	    (const char *const[]){ "within", "24h", NULL }, (double)st.expiring);
+	metrics_write_family(out, "dmarctls_sts_policies_at_risk",
+	    "MTA-STS enforce policies expiring within 24h whose refresh failed", "gauge");
+	metrics_write_sample(out, "dmarctls_sts_policies_at_risk",
+	    (const char *const[]){ "within", "24h", NULL }, (double)st.at_risk);
+	sts_sample(out, "dmarctls_sts_cache_entries",
+	    "Domains in the MTA-STS table now, with or without a policy", "gauge",
+	    (double)st.entries);
+	sts_sample(out, "dmarctls_sts_refresh_failures_total",
+	    "Background refreshes whose HTTPS fetch failed (the cached policy was kept)",
+	    "counter", (double)st.refresh_failed);
+	sts_sample(out, "dmarctls_sts_no_policy_evictions_total",
+	    "Domains without a policy forgotten at the STSNoPolicyCacheSize cap", "counter",
+	    (double)st.evicted);
 }
 
 void

@@ -3,7 +3,14 @@
  *
  * DESCRIPTION
  *	Lookups and the background work meet in one table (sts_cache.c)
- *	under one mutex that is never held across DNS, HTTPS or SQLite.
+ *	under one mutex that is never held across DNS, HTTPS, SQLite or the
+ *	logger: lines logged under it are queued and written by ctx_unlock()
+ *	once it is released (syslog(3) may block on a full /dev/log).
+ *
+ *	Domains with no policy (no record, a failed discovery) are
+ *	remembered for STS_NEGATIVE_MAX_S so that every delivery does not ask
+ *	again, at most no_policy_max of them: at the cap the one checked
+ *	longest ago is forgotten first.
  *
  *	Discovery of a domain is a job: a detached thread that asks the
  *	_mta-sts TXT record, fetches the policy when the id is new (or when
@@ -43,9 +50,14 @@
 
 #define STS_MAX_JOBS		64	/* discovery threads at once */
 #define STS_REFRESH_TICK_S	1	/* how often the refresher looks */
-#define STS_EXPIRY_WARN_S	86400	/* enforce expiring within: LOG_ERR */
 #define STS_NEGATIVE_MAX_S	3600	/* forget absent/failed domains after */
 #define STS_QNAME_MAX		(253 + 10)
+#define STS_LOGQ_MAX		256	/* lines queued under the lock, then dropped */
+
+typedef struct sts_logline {
+	int		prio;
+	char		*text;
+} sts_logline;
 
 struct sts_ctx {
 	dns_resolver	*dns;
@@ -62,6 +74,9 @@ struct sts_ctx {
 	int		have_refresher;
 	unsigned	seed;		/* rand_r state for jitter, under lock */
 	sts_stats	stats;		/* under lock; policies counted on demand */
+	sts_logline	*logq;		/* under lock: written by ctx_unlock() */
+	size_t		nlogq;
+	unsigned long	logq_dropped;
 };
 
 typedef struct sts_job {
@@ -77,6 +92,7 @@ typedef struct sts_outcome {
 	int		txt_tempfail;
 	char		id[STS_ID_MAX + 1];
 	int		fetched;	/* a fetch was attempted */
+	int		refresh;	/* ... by a background refresh */
 	int		ok;		/* ... and gave a valid policy */
 	const char	*fail_type;
 	char		why[STS_WHY_MAX];
@@ -90,7 +106,38 @@ sts_log(sts_ctx *ctx, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
+sts_log_now(sts_ctx *ctx, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* sts_log - with the lock held: the line is queued for ctx_unlock() */
+static void
 sts_log(sts_ctx *ctx, int prio, const char *fmt, ...)
+{
+	char	buf[1024];
+	sts_logline *nq;
+	va_list	ap;
+
+	if (ctx->cfg.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (ctx->nlogq >= STS_LOGQ_MAX
+	    || (nq = realloc(ctx->logq, (ctx->nlogq + 1) * sizeof(*nq))) == NULL) {
+		ctx->logq_dropped++;
+		return;
+	}
+	ctx->logq = nq;
+	if ((nq[ctx->nlogq].text = strdup(buf)) == NULL) {
+		ctx->logq_dropped++;
+		return;
+	}
+	nq[ctx->nlogq++].prio = prio;
+}
+
+/* sts_log_now - without the lock (open, persist): straight to the logger */
+static void
+sts_log_now(sts_ctx *ctx, int prio, const char *fmt, ...)
 {
 	char	buf[1024];
 	va_list	ap;
@@ -101,6 +148,27 @@ sts_log(sts_ctx *ctx, int prio, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	ctx->cfg.log(prio, "%s", buf);
+}
+
+/* ctx_unlock - release the lock, then write what was logged under it */
+static void
+ctx_unlock(sts_ctx *ctx)
+{
+	sts_logline *q = ctx->logq;
+	size_t	n = ctx->nlogq, i;
+	unsigned long dropped = ctx->logq_dropped;
+
+	ctx->logq = NULL;
+	ctx->nlogq = 0;
+	ctx->logq_dropped = 0;
+	pthread_mutex_unlock(&ctx->lock);
+	for (i = 0; i < n; i++) {
+		ctx->cfg.log(q[i].prio, "%s", q[i].text);
+		free(q[i].text);
+	}
+	free(q);
+	if (dropped > 0)
+		sts_log_now(ctx, LOG_WARNING, "mta-sts: %lu log lines dropped", dropped);
 }
 
 static time_t
@@ -250,6 +318,8 @@ apply_outcome(sts_ctx *ctx, sts_entry *e, sts_outcome *o, time_t now)
 		e->why[0] = '\0';
 	} else if (o->fetched) {
 		ctx->stats.fetch_failed++;
+		if (o->refresh)
+			ctx->stats.refresh_failed++;
 		snprintf(e->fail_id, sizeof(e->fail_id), "%s", o->id);
 		e->fail_time = now;
 		if (e->has_policy)
@@ -297,7 +367,7 @@ persist(sts_ctx *ctx, const char *domain, const sts_outcome *o, time_t fetched)
 	if (ctx->store == NULL || !o->ok)
 		return;
 	if (sts_store_save(ctx->store, domain, o->id, fetched, o->body, o->len) < 0)
-		sts_log(ctx, LOG_WARNING, "mta-sts %s: cannot save the policy to %s", domain,
+		sts_log_now(ctx, LOG_WARNING, "mta-sts %s: cannot save the policy to %s", domain,
 		    ctx->cfg.cache_path);
 }
 
@@ -314,11 +384,12 @@ job_main(void *arg)
 	int	need;
 
 	memset(&o, 0, sizeof(o));
+	o.refresh = j->force;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	discover_txt(ctx, j->domain, &o);
 	pthread_mutex_lock(&ctx->lock);
 	need = plan_fetch(ctx, j->domain, j->force, &o);
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	/* one budget for the whole job: what the TXT lookup left */
 	used = ms_since(&t0);
 	if (need && used >= (long)ctx->cfg.fetch_timeout_ms) {
@@ -335,13 +406,13 @@ job_main(void *arg)
 		e->busy = 0;
 		e->gen++;
 	}
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	persist(ctx, j->domain, &o, now);
 
 	pthread_mutex_lock(&ctx->lock);
 	ctx->njobs--;
 	pthread_cond_broadcast(&ctx->done);
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	sts_policy_free(&o.policy);
 	free(o.body);
 	free(j->domain);
@@ -435,6 +506,28 @@ fresh(const sts_ctx *ctx, const sts_entry *e, time_t now)
 	return e->checked != 0 && now - e->checked < (time_t)recheck_s(ctx);
 }
 
+static size_t
+no_policy_max(const sts_ctx *ctx)
+{
+	return ctx->cfg.no_policy_max ? ctx->cfg.no_policy_max : STS_NO_POLICY_MAX;
+}
+
+/* make_room - with the lock held, before a new entry: at the cap of
+ * entries without a policy, forget the one checked longest ago (entries
+ * with a policy are never evicted: they are the defence of RFC 8461
+ * 10.2, and there is one per domain that published one) */
+static void
+make_room(sts_ctx *ctx)
+{
+	sts_entry *old;
+
+	while (sts_cache_nopolicy(ctx->cache) >= no_policy_max(ctx)
+	    && (old = sts_cache_oldest_nopolicy(ctx->cache)) != NULL) {
+		sts_cache_remove(ctx->cache, old);
+		ctx->stats.evicted++;
+	}
+}
+
 sts_status
 sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out,
     char *why, size_t whylen, const char **fail_type)
@@ -472,6 +565,8 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 		if (st != STS_PENDING || budget_ms == 0)
 			goto out;
 	}
+	if (e == NULL)
+		make_room(ctx);
 	if (e == NULL && (e = sts_cache_add(ctx->cache, domain)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		*fail_type = STS_FAIL_FETCH;
@@ -496,7 +591,7 @@ sts_lookup(sts_ctx *ctx, const char *domain, unsigned budget_ms, sts_policy *out
 	}
 	st = answer(ctx, e, now_of(ctx), e->gen != gen, out, why, whylen, fail_type);
 out:
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	return st;
 }
 
@@ -513,25 +608,43 @@ sts_cache_peek(sts_ctx *ctx, const char *domain, sts_policy *out, char *txt_id, 
 		snprintf(txt_id, idlen, "%s", e->policy.id);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	return rc;
 }
+
+typedef struct counting {
+	sts_stats	*st;
+	time_t		now;
+} counting;
 
 static void
 count_policy(sts_entry *e, void *arg)
 {
-	if (e->has_policy)
-		(*(unsigned long *)arg)++;
+	counting *c = arg;
+
+	if (!e->has_policy)
+		return;
+	c->st->policies++;
+	if (e->policy.mode != STS_MODE_ENFORCE || e->policy.expires - c->now >= STS_EXPIRY_WARN_S)
+		return;
+	c->st->expiring++;
+	if (e->fail_time > e->policy.fetched)	/* the condition of the LOG_ERR line */
+		c->st->at_risk++;
 }
 
 void
 sts_get_stats(sts_ctx *ctx, sts_stats *out)
 {
+	counting c;
+
 	pthread_mutex_lock(&ctx->lock);
 	*out = ctx->stats;
-	out->policies = 0;
-	sts_cache_foreach(ctx->cache, count_policy, &out->policies);
-	pthread_mutex_unlock(&ctx->lock);
+	out->policies = out->expiring = out->at_risk = 0;
+	out->entries = sts_cache_count(ctx->cache);
+	c.st = out;
+	c.now = now_of(ctx);
+	sts_cache_foreach(ctx->cache, count_policy, &c);
+	ctx_unlock(ctx);
 }
 
 /* --- the refresher --- */
@@ -597,7 +710,7 @@ refresher_main(void *arg)
 		s.ctx = ctx;
 		s.now = now_of(ctx);
 		sts_cache_foreach(ctx->cache, sweep_one, &s);
-		pthread_mutex_unlock(&ctx->lock);
+		ctx_unlock(ctx);
 		for (i = 0; i < s.nexpired; i++) {
 			if (ctx->store != NULL)
 				(void)sts_store_delete(ctx->store, s.expired[i]);
@@ -609,7 +722,7 @@ refresher_main(void *arg)
 		while (!ctx->stopping && pthread_cond_timedwait(&ctx->tick, &ctx->lock, &dl) != ETIMEDOUT)
 			;
 	}
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	return NULL;
 }
 
@@ -662,7 +775,7 @@ load_row(void *arg, const char *domain, const char *id, time_t fetched, const ch
 
 	if (domain[0] == '*' || !sts_mx_pattern_valid(domain, strlen(domain)) || !id_valid(id)
 	    || sts_policy_parse(body, len, &p, why, sizeof(why)) < 0) {
-		sts_log(ctx, LOG_WARNING, "mta-sts: persisted policy of %.253s ignored and removed",
+		sts_log_now(ctx, LOG_WARNING, "mta-sts: persisted policy of %.253s ignored and removed",
 		    domain);
 		drop_later(l, domain);
 		return;
@@ -690,7 +803,7 @@ load_store(sts_ctx *ctx, const char *path)
 	size_t	i;
 
 	if (sts_store_load(ctx->store, load_row, &l) < 0)
-		sts_log(ctx, LOG_WARNING, "mta-sts: reading %s failed", path);
+		sts_log_now(ctx, LOG_WARNING, "mta-sts: reading %s failed", path);
 	for (i = 0; i < l.ndrop; i++) {
 		(void)sts_store_delete(ctx->store, l.drop[i]);
 		free(l.drop[i]);
@@ -701,6 +814,11 @@ load_store(sts_ctx *ctx, const char *path)
 static void
 ctx_free(sts_ctx *ctx)
 {
+	size_t	i;
+
+	for (i = 0; i < ctx->nlogq; i++)
+		free(ctx->logq[i].text);
+	free(ctx->logq);
 	sts_store_close(ctx->store);
 	sts_cache_free(ctx->cache);
 	pthread_cond_destroy(&ctx->done);
@@ -771,7 +889,7 @@ sts_close(sts_ctx *ctx)
 	pthread_mutex_lock(&ctx->lock);
 	__atomic_store_n(&ctx->stopping, 1, __ATOMIC_RELAXED);	/* fetches read it unlocked */
 	pthread_cond_broadcast(&ctx->tick);
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	if (ctx->have_refresher)
 		pthread_join(ctx->refresher, NULL);
 	/* running fetches see stopping within a second; a DNS query in
@@ -779,6 +897,6 @@ sts_close(sts_ctx *ctx)
 	pthread_mutex_lock(&ctx->lock);
 	while (ctx->njobs > 0)
 		pthread_cond_wait(&ctx->done, &ctx->lock);
-	pthread_mutex_unlock(&ctx->lock);
+	ctx_unlock(ctx);
 	ctx_free(ctx);
 }

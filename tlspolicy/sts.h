@@ -45,7 +45,11 @@
  *	sts_get_stats() copies counters since sts_open(), for metrics:
  *	lookups, those answered from a cached policy (hits), HTTPS fetches
  *	that gave a valid policy and those that failed (any RFC 8460 type),
- *	background refreshes started, and the policies cached now.
+ *	background refreshes started and their failed fetches, no-policy
+ *	entries evicted at the cap, and now: the policies cached, the
+ *	enforce ones among them expiring within STS_EXPIRY_WARN_S and of
+ *	those the ones whose refresh failed since (at risk), and all
+ *	domains in the table.
  *
  * CONFIGURATION
  *	cache_path	SQLite file for persisted policies; NULL: memory only.
@@ -54,6 +58,8 @@
  *	refresh_min_s	background refresh cadence; 0: daily (STS_REFRESH_S).
  *	txt_recheck_s	a hit older than this rechecks the TXT id in the
  *			background; 0: STS_TXT_RECHECK_S.
+ *	no_policy_max	domains without a policy remembered at most; at the
+ *			cap the one checked longest ago goes; 0: STS_NO_POLICY_MAX.
  *	now		the clock (tests); NULL: time(2).
  *	log		the daemon's logger (syslog priorities); NULL: silent.
  *
@@ -78,6 +84,8 @@
 #define STS_REFRESH_S		86400		/* at least daily: section 3.3 */
 #define STS_TXT_RECHECK_S	300
 #define STS_FAIL_HOLDOFF_S	300		/* one failed fetch per id per 5 min */
+#define STS_EXPIRY_WARN_S	86400		/* enforce expiring within: LOG_ERR, metric */
+#define STS_NO_POLICY_MAX	10000		/* domains without a policy remembered */
 
 /* RFC 8460 section 4.3.2.1 result types for policy failures */
 #define STS_FAIL_FETCH		"sts-policy-fetch-error"
@@ -115,6 +123,7 @@ typedef struct sts_config {
 	unsigned	fetch_timeout_ms;
 	unsigned	refresh_min_s;
 	unsigned	txt_recheck_s;
+	unsigned	no_policy_max;
 	time_t		(*now)(void);
 	void		(*log)(int prio, const char *fmt, ...);
 } sts_config;
@@ -123,7 +132,12 @@ typedef struct sts_ctx sts_ctx;
 
 typedef struct sts_stats {
 	unsigned long	lookups, hits, fetch_ok, fetch_failed, refreshes;
+	unsigned long	refresh_failed;	/* fetches of a background refresh that failed */
+	unsigned long	evicted;	/* no-policy entries forgotten at the cap */
 	unsigned long	policies;	/* cached now */
+	unsigned long	expiring;	/* ... enforce, expiring within STS_EXPIRY_WARN_S */
+	unsigned long	at_risk;	/* ... of those, the refresh failed since the fetch */
+	unsigned long	entries;	/* domains in the table now, with or without policy */
 } sts_stats;
 
 sts_ctx		*sts_open(dns_resolver *dns, const sts_config *cfg, char *err, size_t errlen);

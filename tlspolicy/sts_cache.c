@@ -17,6 +17,7 @@ struct sts_cache {
 	sts_entry	**bucket;
 	size_t		nbucket;
 	size_t		count;
+	size_t		npolicy;	/* entries with has_policy */
 };
 
 /* FNV-1a: domains are short, and the table is not exposed to collisions
@@ -91,6 +92,7 @@ sts_cache_add(sts_cache *c, const char *domain)
 		free(e);
 		return NULL;
 	}
+	e->npolicy = &c->npolicy;
 	if (c->count >= c->nbucket)
 		grow(c);
 	b = hash(domain) & (c->nbucket - 1);
@@ -142,6 +144,26 @@ sts_cache_count(const sts_cache *c)
 	return c->count;
 }
 
+size_t
+sts_cache_nopolicy(const sts_cache *c)
+{
+	return c->count - c->npolicy;
+}
+
+sts_entry *
+sts_cache_oldest_nopolicy(sts_cache *c)
+{
+	sts_entry *e, *best = NULL;
+	size_t	i;
+
+	for (i = 0; i < c->nbucket; i++)
+		for (e = c->bucket[i]; e != NULL; e = e->next)
+			if (!e->has_policy && !e->busy
+			    && (best == NULL || e->checked < best->checked))
+				best = e;
+	return best;
+}
+
 void
 sts_cache_free(sts_cache *c)
 {
@@ -166,6 +188,8 @@ sts_entry_set_policy(sts_entry *e, sts_policy *p, time_t next_refresh)
 	e->policy = *p;
 	memset(p, 0, sizeof(*p));
 	e->has_policy = 1;
+	if (e->npolicy != NULL)
+		(*e->npolicy)++;
 	e->next_refresh = next_refresh;
 	e->warned_expiry = 0;
 }
@@ -173,8 +197,11 @@ sts_entry_set_policy(sts_entry *e, sts_policy *p, time_t next_refresh)
 void
 sts_entry_drop_policy(sts_entry *e)
 {
-	if (e->has_policy)
+	if (e->has_policy) {
 		sts_policy_free(&e->policy);
+		if (e->npolicy != NULL)
+			(*e->npolicy)--;
+	}
 	memset(&e->policy, 0, sizeof(e->policy));
 	e->has_policy = 0;
 }

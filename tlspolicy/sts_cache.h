@@ -9,6 +9,8 @@
  *	void sts_cache_foreach(sts_cache *c, sts_entry_fn fn, void *arg);
  *	size_t sts_cache_count(const sts_cache *c);
  *	void sts_cache_free(sts_cache *c);
+ *	size_t sts_cache_nopolicy(const sts_cache *c);
+ *	sts_entry *sts_cache_oldest_nopolicy(sts_cache *c);
  *	void sts_entry_set_policy(sts_entry *e, sts_policy *p, time_t next_refresh);
  *	void sts_entry_drop_policy(sts_entry *e);
  *
@@ -21,6 +23,12 @@
  *	holds the context's mutex only for a table probe and a copy.
  *
  *	sts_cache_add() returns the existing entry if there is one.
+ *	sts_cache_nopolicy() counts the entries that hold no policy (what
+ *	the last discovery found: no record, a failure); the table keeps that
+ *	count as policies are set and dropped. sts_cache_oldest_nopolicy()
+ *	is the one of them, not busy, whose discovery finished first (NULL:
+ *	none): the one to evict when their number reaches the cap. It walks
+ *	the whole table, so sts.c calls it only at the cap.
  *	sts_entry_set_policy() takes over *p (p is zeroed).
  */
 #ifndef DMARCTLS_STS_CACHE_H
@@ -48,6 +56,7 @@ typedef struct sts_entry {
 	int		busy;		/* a discovery job runs for it */
 	unsigned	gen;		/* bumped when a job finishes */
 	int		warned_expiry;	/* enforce expiry error logged */
+	size_t		*npolicy;	/* the table's count of entries with a policy */
 	struct sts_entry *next;
 } sts_entry;
 
@@ -60,6 +69,8 @@ sts_entry	*sts_cache_add(sts_cache *c, const char *domain);
 void		sts_cache_remove(sts_cache *c, sts_entry *e);
 void		sts_cache_foreach(sts_cache *c, sts_entry_fn fn, void *arg);
 size_t		sts_cache_count(const sts_cache *c);
+size_t		sts_cache_nopolicy(const sts_cache *c);
+sts_entry	*sts_cache_oldest_nopolicy(sts_cache *c);
 void		sts_cache_free(sts_cache *c);
 void		sts_entry_set_policy(sts_entry *e, sts_policy *p, time_t next_refresh);
 void		sts_entry_drop_policy(sts_entry *e);

@@ -45,6 +45,7 @@ sts_glue_open(dns_resolver *dns, const pd_config *cfg, char *err, size_t errlen)
 	sc.cache_path = cfg->sts_cache_file;
 	sc.ca_file = cfg->ca_file;
 	sc.fetch_timeout_ms = cfg->sts_fetch_timeout;
+	sc.no_policy_max = cfg->sts_no_policy_max;
 	sc.log = glue_log;
 	return sts_open(dns, &sc, err, errlen);
 }

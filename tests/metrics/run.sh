@@ -28,9 +28,11 @@
 #	  - HTTP: 404 elsewhere than /metrics, 405 for POST
 #	  - MetricsSocket unset: nothing listens; a bad value: -n exits 78
 #	  - every metric name contrib/grafana/dmarctls.json queries is exported
-#	    (by the milter, or in the ReportMetricsFile of a dmarctls-reports run)
+#	    (by the milter, by dmarctls-policyd, or in the ReportMetricsFile of a
+#	    dmarctls-reports run)
 #	  - dmarctls-policyd with MetricsSocket: postmap socketmap queries
-#	    counted by profile and decision, cache hits, STS and build series
+#	    counted exactly by profile and decision, cache hits, STS series (the
+#	    near-expiry and at-risk gauges, refresh failures, evictions), build
 #	then SIGTERM: the milter stops and exits 0.
 #
 #	Output: "ok - NAME" / "not ok - NAME (why)", last line
@@ -265,23 +267,6 @@ c=$(code -X POST -d x "http://127.0.0.1:$MPORT/metrics"); [ "$c" = 405 ] && ok h
 ct=$(curl -s -o /dev/null -w '%{content_type}' "http://127.0.0.1:$MPORT/metrics")
 [ "$ct" = "text/plain; version=0.0.4; charset=utf-8" ] && ok http_content_type || not_ok http_content_type "$ct"
 
-# ------------------------------------------------------------------ dashboard
-DASH=$TOP/contrib/grafana/dmarctls.json
-# dmarctls-reports' names: from the textfile a real send run writes (an
-# empty store: nothing due, exit 0, every series present)
-milter_conf tests/metrics/run.sh "unix:$T/none.sock" ReportStore "sqlite:$T/reports.db" \
-    ReportFrom dmarc-reports@receiver.test ReportMetricsFile "$T/scrape/reports.prom" >"$T/reports.conf"
-"$BUILDDIR/dmarctls-reports" -c "$T/reports.conf" send >"$T/reports.out" 2>&1
-if jq -e . "$DASH" >/dev/null 2>&1; then
-	names=$(jq -r '(.. | objects | select(has("expr")) | .expr), (.templating.list[].query | strings)' "$DASH" | grep -o 'dmarctls_[a-z_]*' | sort -u)
-	exported=$(cat "$A" "$T/scrape/reports.prom" 2>/dev/null | awk '$1 == "#" && $2 == "TYPE" { print $3; if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" } }' | sort -u)
-	missing=$(comm -23 <(echo "$names") <(echo "$exported") | tr '\n' ' ')
-	if [ -n "$names" ] && [ -z "$missing" ]; then ok "dashboard_queries_$(echo "$names" | wc -l)_exported_names"
-	else not_ok dashboard_queries_exported_names "not exported: ${missing:-no names found}"; fi
-else
-	not_ok dashboard_queries_exported_names "$DASH is not JSON"
-fi
-
 # ------------------------------------------------------------------ dmarctls-policyd
 # The same registry in the outbound daemon: socketmap requests through
 # Postfix's own postmap, counted by decision and profile, cache hits, the
@@ -315,12 +300,34 @@ if [ -x "$POLICYD" ] && command -v postmap >/dev/null; then
 	want_value policyd_cache_hits "$P" dmarctls_policy_cache_hits_total "$NQ"
 	want_value policyd_build_info "$P" 'dmarctls_build_info{version="0.1.0",daemon="dmarctls-policyd"}' 1
 	want_value policyd_sts_collector "$P" dmarctls_sts_policies 0
+	want_value policyd_sts_expiring "$P" 'dmarctls_sts_policies_expiring{within="24h"}' 0
+	want_value policyd_sts_at_risk "$P" 'dmarctls_sts_policies_at_risk{within="24h"}' 0
+	want_value policyd_sts_refresh_failures "$P" dmarctls_sts_refresh_failures_total 0
+	want_value policyd_sts_evictions "$P" dmarctls_sts_no_policy_evictions_total 0
 	kill -TERM "$PDPID"
 	wait "$PDPID"
 	rc=$?
 	if [ "$rc" -eq 0 ]; then ok policyd_stops_exit_0; else not_ok policyd_stops_exit_0 "exit $rc"; fi
 else
 	not_ok policyd_metrics "no $POLICYD or no postmap"
+fi
+
+# ------------------------------------------------------------------ dashboard
+DASH=$TOP/contrib/grafana/dmarctls.json
+# names from the milter's and dmarctls-policyd's scrapes above and
+# dmarctls-reports' names: from the textfile a real send run writes (an
+# empty store: nothing due, exit 0, every series present)
+milter_conf tests/metrics/run.sh "unix:$T/none.sock" ReportStore "sqlite:$T/reports.db" \
+    ReportFrom dmarc-reports@receiver.test ReportMetricsFile "$T/scrape/reports.prom" >"$T/reports.conf"
+"$BUILDDIR/dmarctls-reports" -c "$T/reports.conf" send >"$T/reports.out" 2>&1
+if jq -e . "$DASH" >/dev/null 2>&1; then
+	names=$(jq -r '(.. | objects | select(has("expr")) | .expr), (.templating.list[].query | strings)' "$DASH" | grep -o 'dmarctls_[a-z_]*' | sort -u)
+	exported=$(cat "$A" "$T/scrape/reports.prom" "$T/scrape/policyd" 2>/dev/null | awk '$1 == "#" && $2 == "TYPE" { print $3; if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" } }' | sort -u)
+	missing=$(comm -23 <(echo "$names") <(echo "$exported") | tr '\n' ' ')
+	if [ -n "$names" ] && [ -z "$missing" ]; then ok "dashboard_queries_$(echo "$names" | wc -l)_exported_names"
+	else not_ok dashboard_queries_exported_names "not exported: ${missing:-no names found}"; fi
+else
+	not_ok dashboard_queries_exported_names "$DASH is not JSON"
 fi
 
 # ------------------------------------------------------------------ stop

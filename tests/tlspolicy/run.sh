@@ -490,7 +490,7 @@ if case_begin sample_config_loads_commented_and_uncommented; then
 	sed -n -E 's/^#([A-Z][A-Za-z]+)\t+(.*)$/\1 \2/p' "$TOPDIR/contrib/dmarctls-policyd.conf" |
 	    grep -v -E '^(UserID|OverridesFile|UnboundConfigFile|STSCacheFile|TrustAnchorFile|Resolver) |^Socket unix:' \
 	    >"$T/sample-on.conf"
-	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 18
+	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 19
 	"$PD" -n -c "$T/sample-on.conf" >>"$T/sample.log" 2>&1
 	want "exit status of the uncommented sample" "$?" 0
 	case_end
@@ -528,6 +528,10 @@ if case_begin sts_restart_with_https_down_answers_persisted_policy; then
 	case_end
 fi
 
+# ------------------------------------------------------------ MTA-STS on a moved clock
+# shellcheck source=sts_clock.sh
+. "$SRCDIR/sts_clock.sh"
+
 # ------------------------------------------------------------ unix socket
 if case_begin unix_socket_mode_and_lookup; then
 	SOCK=$T/run/policyd.sock
@@ -551,6 +555,10 @@ fi
 if case_begin userid_drops_root_and_answers; then
 	policyd_conf "inet:8463@127.0.0.1" UserID nobody:nogroup >"$T/userid.conf"
 	chmod 755 "$T"
+	# the cache file is opened as the user: in a directory of the user's
+	mkdir -p "$T/uidcache"
+	chown nobody:nogroup "$T/uidcache"
+	sed -i "s|^STSCacheFile .*|STSCacheFile $T/uidcache/drop.sqlite|" "$T/userid.conf"
 	"$PD" -f -c "$T/userid.conf" >"$T/userid.log" 2>&1 &
 	upid=$!
 	wait_port 127.0.0.1 8463 || bad "not listening on 8463"
@@ -562,6 +570,56 @@ if case_begin userid_drops_root_and_answers; then
 	kill "$upid"
 	wait "$upid"
 	want "exit status after SIGTERM" "$?" 0
+	case_end
+fi
+
+# STSCacheFile is opened after the drop to UserID: created by the user,
+# and still written by it after a SIGHUP (a new generation opens it again)
+# and after a restart
+rows_are() {	# rows_are DB LIST -- the domains in DB are LIST (comma list)
+	[ "$(sqlite3 "$1" 'SELECT group_concat(domain) FROM (SELECT domain FROM sts_policy ORDER BY domain)' 2>/dev/null)" = "$2" ]
+}
+if case_begin userid_sts_cache_file_owned_and_written_by_user; then
+	mkdir -p "$T/uidcache"
+	chown nobody:nogroup "$T/uidcache"
+	policyd_conf "inet:8465@127.0.0.1" UserID nobody:nogroup >"$T/uidsts.conf"
+	sed -i "s|^STSCacheFile .*|STSCacheFile $T/uidcache/sts.sqlite|" "$T/uidsts.conf"
+	UDB=$T/uidcache/sts.sqlite
+	"$PD" -f -c "$T/uidsts.conf" >>"$T/uidsts.log" 2>&1 &
+	upid=$!
+	wait_port 127.0.0.1 8465 || bad "not listening on 8465"
+	pm postfix enforce.sts.test socketmap:inet:127.0.0.1:8465
+	want "first reply" "$PM_OUT" "$STS_ENFORCE"
+	i=0; while [ $i -lt 50 ] && ! rows_are "$UDB" enforce.sts.test; do sleep 0.1; i=$((i + 1)); done
+	want "owner of the cache file" "$(stat -c %U:%G "$UDB" 2>&1)" "nobody:nogroup"
+	kill -HUP "$upid"
+	sleep 0.5
+	pm postfix wild.sts.test socketmap:inet:127.0.0.1:8465
+	want "reply after SIGHUP" "$PM_OUT" "secure match=.mx.wild.sts.test servername=hostname"
+	i=0; while [ $i -lt 50 ] && ! rows_are "$UDB" enforce.sts.test,wild.sts.test; do sleep 0.1; i=$((i + 1)); done
+	kill "$upid"
+	wait "$upid"
+	"$PD" -f -c "$T/uidsts.conf" >>"$T/uidsts.log" 2>&1 &
+	upid=$!
+	wait_port 127.0.0.1 8465 || bad "not listening on 8465 after the restart"
+	pm postfix testing.sts.test socketmap:inet:127.0.0.1:8465
+	i=0; while [ $i -lt 50 ] && ! rows_are "$UDB" enforce.sts.test,testing.sts.test,wild.sts.test; do
+		sleep 0.1; i=$((i + 1)); done
+	want "rows written across SIGHUP and restart" \
+	    "$(sqlite3 "$UDB" 'SELECT group_concat(domain) FROM (SELECT domain FROM sts_policy ORDER BY domain)' 2>&1)" \
+	    "enforce.sts.test,testing.sts.test,wild.sts.test"
+	want "files in the cache directory not the user's" \
+	    "$(find "$T/uidcache" -mindepth 1 ! -user nobody | wc -l)" 0
+	want "save failures logged" "$(grep -c 'cannot save' "$T/uidsts.log")" 0
+	kill "$upid"
+	wait "$upid"
+	want "exit status after SIGTERM" "$?" 0
+	# a cache file in a directory only root may write: refused at start
+	sed "s|^STSCacheFile .*|STSCacheFile $T/root-only.sqlite|" "$T/uidsts.conf" >"$T/uidbad.conf"
+	timeout 20 "$PD" -f -c "$T/uidbad.conf" >"$T/uidbad.log" 2>&1
+	want "exit status, cache file not writable by the user" "$?" 78
+	want_re "its error" "$(cat "$T/uidbad.log")" "$T/root-only.sqlite"
+	[ -e "$T/root-only.sqlite" ] && bad "a root-owned $T/root-only.sqlite was created"
 	case_end
 fi
 
