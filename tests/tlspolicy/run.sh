@@ -23,6 +23,11 @@
 #	  - 120 persistent connections at once and hostile netstrings from a
 #	    small Python client; -q text and --json with their exit codes;
 #	    SIGHUP with a good and a broken overrides file; SIGTERM;
+#	  - UserID: the STSCacheFile created and written by the user across a
+#	    SIGHUP and a restart, refused (78) where the user cannot write;
+#	  - MTA-STS on a moved clock through a second daemon under libfaketime
+#	    (sts_clock.sh): TXT id change, background refresh, failed refresh
+#	    kept and logged at mail.err, one failed fetch per 5 min, expiry;
 #	  - end to end: Postfix A (smtp_tls_policy_maps = the daemon) sends
 #	    to Postfix B, which listens on the MX addresses of dane.test and
 #	    serves the world's leaf; A's log and queue tell what happened;
@@ -36,7 +41,8 @@
 #
 # REQUIREMENTS
 #	root, postfix (postmap, postqueue), nsd, unbound, ldnsutils,
-#	bind9-dnsutils, openssl, jq, perl, python3, iproute2, util-linux.
+#	bind9-dnsutils, openssl, jq, perl, python3, iproute2, util-linux, sqlite3,
+#	faketime (libfaketimeMT, for sts_clock.sh), curl.
 
 # shellcheck disable=SC2317
 set -u
