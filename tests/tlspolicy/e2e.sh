@@ -11,6 +11,10 @@
 #	listens on port 25 of the MX addresses of dane.test and serves the
 #	world's leaf certificate (its SPKI is in the usable TLSA records).
 #	What happened is read from A's log and A's queue (postqueue -j).
+#	Last, A's smtp(8) is chrooted (master.cf chroot y) and asks a second
+#	daemon on a unix socket under A's queue directory: named relative to
+#	it the policy comes through, named by its host path the lookup fails
+#	and the mail waits (contrib/postfix/chroot-policyd.md).
 
 E2E_TRIES=150			# x 0.1 s for a delivery or a deferral
 
@@ -228,3 +232,75 @@ if case_begin e2e_sts_testing_bad_certificate_delivered; then
 fi
 
 CHECK_DIAG=tp_diag
+
+# ------------------------------------------------ chrooted smtp(8), unix socket
+# A's smtp(8) chrooted (master.cf chroot y, as Debian ships it) asks a
+# second daemon over a unix socket under A's queue directory: the policy
+# must come through (enforce.sts.test is delivered "Verified" only with
+# the map's "secure" answer; without it Postfix's own level, dane, gives
+# an unverified "Trusted" session), for each spelling of the path that
+# contrib/postfix/chroot-policyd.md documents. A is put back afterwards.
+CHR_DIR=$T/a/spool/dmarctls
+CHR_SOCK=$CHR_DIR/policyd.sock
+mkdir -p "$CHR_DIR" "$T/a/spool/etc"
+chown root:postfix "$CHR_DIR"
+chmod 750 "$CHR_DIR"
+# what Debian's postfix start copies into the chroot for smtp(8)'s resolver
+for f in resolv.conf hosts services nsswitch.conf host.conf localtime; do
+	[ -e "/etc/$f" ] && cp -L "/etc/$f" "$T/a/spool/etc/$f"
+done
+policyd_conf "unix:$CHR_SOCK" SocketMode 0660 SocketGroup postfix >"$T/chroot.conf"
+"$PD" -f -c "$T/chroot.conf" >"$T/chroot-policyd.log" 2>&1 &
+CHR_PID=$!
+i=0
+while [ $i -lt 50 ] && [ ! -S "$CHR_SOCK" ]; do sleep 0.1; i=$((i + 1)); done
+cp "$PF/main.cf" "$PF/main.cf.orig"
+cp "$PF/master.cf" "$PF/master.cf.orig"
+sed -i -E 's/^(smtp[[:space:]]+unix[[:space:]]+-[[:space:]]+-[[:space:]]+)n/\1y/' "$PF/master.cf"
+
+# chroot_case NAME MAP -- A's map set to MAP, one message to enforce.sts.test
+chroot_case() {
+	if case_begin "$1"; then
+		want "A's smtp service chrooted" \
+		    "$(postconf -c "$PF" -M smtp/unix 2>&1 | awk '{ print $5 }')" y
+		postconf -c "$PF" -e "smtp_tls_policy_maps = $2"
+		postfix -c "$PF" reload >>"$T/postfix-ctl.log" 2>&1 || bad "reload of A failed"
+		sleep 0.5
+		n0=$(wc -l <"$T/a/maillog")
+		e2e_send "$1" enforce.sts.test
+		e2e_delivered enforce >/dev/null || bad "not delivered to B"
+		sleep 0.3
+		new=$(tail -n +"$((n0 + 1))" "$T/a/maillog")
+		want_re "A's log since the send" "$new" \
+		    "postfix/smtp\[[0-9]+\]: Verified TLS connection established to mx1.enforce.sts.test\[192.0.2.41\]:25"
+		want_re "A's log since the send: status" "$new" \
+		    "to=<bob@enforce.sts.test>, relay=mx1.enforce.sts.test\[192.0.2.41\]:25, .*status=sent"
+		want "policy table errors since the send" "$(grep -c 'policy table lookup error' <<<"$new")" 0
+		case_end
+	fi
+}
+chroot_case e2e_chrooted_smtp_unix_socket_relative_path \
+    "socketmap:unix:dmarctls/policyd.sock:postfix"
+# the absolute path outside the chroot does not exist inside it: the
+# lookup fails, the mail waits (4.7.5), it does not go out unverified
+if case_begin e2e_chrooted_smtp_absolute_host_path_defers; then
+	postconf -c "$PF" -e "smtp_tls_policy_maps = socketmap:unix:$CHR_SOCK:postfix"
+	postfix -c "$PF" reload >>"$T/postfix-ctl.log" 2>&1 || bad "reload of A failed"
+	sleep 0.5
+	n0=$(wc -l <"$T/a/maillog")
+	e2e_send "$CASE" enforce.sts.test
+	reason=$(e2e_deferred bob@enforce.sts.test) || bad "not deferred"
+	want "delay reason" "$reason" "client TLS configuration problem"
+	new=$(tail -n +"$((n0 + 1))" "$T/a/maillog")
+	want_re "A's log since the send" "$new" \
+	    "socketmap:unix:$CHR_SOCK:postfix.*(No such file or directory|lookup error)"
+	postsuper -c "$PF" -d ALL deferred >>"$T/postfix-ctl.log" 2>&1
+	case_end
+fi
+
+postfix -c "$PF" stop >>"$T/postfix-ctl.log" 2>&1
+cp "$PF/main.cf.orig" "$PF/main.cf"
+cp "$PF/master.cf.orig" "$PF/master.cf"
+postfix -c "$PF" start >>"$T/postfix-ctl.log" 2>&1
+kill "$CHR_PID"
+wait "$CHR_PID"

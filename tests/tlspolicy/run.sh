@@ -31,6 +31,8 @@
 #	  - end to end: Postfix A (smtp_tls_policy_maps = the daemon) sends
 #	    to Postfix B, which listens on the MX addresses of dane.test and
 #	    serves the world's leaf; A's log and queue tell what happened;
+#	    then with A's smtp(8) chrooted and the map on a unix socket under
+#	    A's queue directory (relative path delivered, host path deferred);
 #	  - the same MTA-STS cases with Debian 12's Sendmail 8.17 as the sender
 #	    (FEATURE(sts) asking the daemon; sendmail_e2e.sh), its packages
 #	    fetched with apt-get download before the namespace is entered.
