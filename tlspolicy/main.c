@@ -275,10 +275,9 @@ main(int argc, char **argv)
 	dt_log_open(PD_IDENT, 0, NULL, 1);
 	if (!check_only && query == NULL)
 		block_signals();
-	/* -q reads the cache file; -n and the daemon's first check do not
-	 * open it as root (see pd_gen.h) */
-	if ((g = pd_gen_build(opt_config, opt_socket, query != NULL ? 0 : PD_GEN_NO_STS, err,
-			      sizeof(err))) == NULL) {
+	/* -n and the daemon's first check never open the cache file as root
+	 * (see pd_gen.h) */
+	if ((g = pd_gen_build(opt_config, opt_socket, PD_GEN_NO_STS, err, sizeof(err))) == NULL) {
 		dt_log(LOG_ERR, "%s", err);
 		return EX_CONFIG;
 	}
@@ -287,6 +286,15 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (query != NULL) {
+		/* -q reads the cache file: as UserID, so that an admin's root
+		 * shell never leaves it (or its -wal, -shm) owned by root */
+		if (dt_drop_privileges(g->cfg.user_id) < 0)
+			return EX_OSERR;
+		pd_gen_release(g);
+		if ((g = pd_gen_build(opt_config, opt_socket, 0, err, sizeof(err))) == NULL) {
+			dt_log(LOG_ERR, "%s", err);
+			return EX_CONFIG;
+		}
 		rc = pd_query(g, query, json);
 		pd_gen_release(g);
 		return rc;

@@ -616,6 +616,12 @@ if case_begin userid_sts_cache_file_owned_and_written_by_user; then
 	want "rows written across SIGHUP and restart" \
 	    "$(sqlite3 "$UDB" 'SELECT group_concat(domain) FROM (SELECT domain FROM sts_policy ORDER BY domain)' 2>&1)" \
 	    "enforce.sts.test,testing.sts.test,wild.sts.test"
+	# -q as root opens the file as the user, too: one it creates is the user's
+	out=$("$PD" -c "$T/uidsts.conf" -q enforce.sts.test 2>&1)
+	want_re "-q as root, UserID set" "$out" "sts: id enforce1, mode enforce"
+	sed "s|^STSCacheFile .*|STSCacheFile $T/uidcache/q.sqlite|" "$T/uidsts.conf" >"$T/uidq.conf"
+	"$PD" -c "$T/uidq.conf" -q enforce.sts.test >/dev/null 2>&1
+	want "owner of a cache file -q created" "$(stat -c %U "$T/uidcache/q.sqlite" 2>&1)" nobody
 	want "files in the cache directory not the user's" \
 	    "$(find "$T/uidcache" -mindepth 1 ! -user nobody | wc -l)" 0
 	want "save failures logged" "$(grep -c 'cannot save' "$T/uidsts.log")" 0
