@@ -64,6 +64,15 @@
  * (README, "Milter protocol options").
  */
 #define DT_WANT_NR	(SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+/*
+ * SMFIP_SKIP: once DKIM needs no more of the body (no signature, or every
+ * l= reached), the body callback returns SMFIS_SKIP and the MTA sends no
+ * more chunks. libmilter turns a skip into silence when SMFIP_NR_BODY is
+ * on, so the two exclude each other: MilterSkipBody auto asks for the
+ * skip only where body chunks are answered anyway (TCP by default), yes
+ * gives up SMFIP_NR_BODY for it (README, "Milter protocol options").
+ */
 #define DT_WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
 /*
@@ -99,6 +108,7 @@ typedef struct dt_conn {
 	dt_fields	esmtp;		/* Require-TLS-ESMTP fields: all positions */
 	dt_fields	tlsreq;		/* TLS-Required fields: all positions */
 	double		eval_s;		/* seconds in our evaluation (metrics) */
+	int		body_skipped;	/* SMFIS_SKIP returned: the rest unread */
 	sfsistat	deferred;	/* verdict of a no-reply stage; CONTINUE: none */
 } dt_conn;
 
@@ -166,6 +176,7 @@ dt_msg_reset(dt_conn *c)
 	c->requiretls = 0;
 	c->authenticated = 0;
 	c->eval_s = 0;
+	c->body_skipped = 0;
 	c->deferred = SMFIS_CONTINUE;
 	c->qid[0] = '\0';
 }
@@ -194,16 +205,19 @@ dt_socket_is_unix(const dt_config *cfg)
 	return strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0 || s[0] == '/';
 }
 
-/* dt_want_proto - the SMFIP_* options we ask for on this socket type */
+/* dt_want_proto - the SMFIP_* options we ask for on this socket type, of those offered */
 static unsigned long
-dt_want_proto(const dt_config *cfg)
+dt_want_proto(const dt_config *cfg, unsigned long offered)
 {
 	int	is_unix = dt_socket_is_unix(cfg);
 	unsigned long want = DT_WANT_PROTO | (is_unix ? DT_WANT_UNIX : 0);
 
 	if (cfg->no_reply == DT_NOREPLY_YES || (cfg->no_reply == DT_NOREPLY_UNIX && is_unix))
 		want |= DT_WANT_NR;
-	return want;
+	if ((offered & SMFIP_SKIP) && (cfg->skip_body == DT_SKIPBODY_YES
+	    || (cfg->skip_body == DT_SKIPBODY_AUTO && !(want & SMFIP_NR_BODY))))
+		want = (want & ~SMFIP_NR_BODY) | SMFIP_SKIP;
+	return want & offered;
 }
 
 static void
@@ -227,7 +241,7 @@ dt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	if (c->gen == NULL && (c->gen = dt_gen_acquire()) == NULL)
 		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & DT_WANT_ACTIONS;
-	*pf1 = c->proto = f1 & dt_want_proto(&c->gen->cfg);
+	*pf1 = c->proto = dt_want_proto(&c->gen->cfg, f1);
 	*pf2 = *pf3 = 0;
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} {daemon_addr}");
@@ -451,6 +465,11 @@ dt_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 
 	if (c && c->eval)
 		dt_eval_body(c->eval, buf, len);
+	/* nothing to evaluate (decided, or not ours), or DKIM has all it needs */
+	if (c && (c->proto & SMFIP_SKIP) && (c->eval == NULL || dt_eval_body_done(c->eval))) {
+		c->body_skipped = 1;
+		return SMFIS_SKIP;
+	}
 	return dt_reply(c, SMFIP_NR_BODY, SMFIS_CONTINUE);
 }
 
@@ -521,13 +540,14 @@ dt_log_verdict(const dt_conn *c, const dt_verdict *v)
 	const char *from = v->nauthors ? v->author[v->decisive] : "-";
 
 	dt_log(LOG_INFO, "%s: ip=%s helo=%s from=%s spf=%s dkim=%s%s dmarc=%s policy=%s "
-	    "action=%s%s tls=%s removed_ar=%zu",
+	    "action=%s%s tls=%s removed_ar=%zu%s",
 	    c->qid[0] ? c->qid : "NOQUEUE", c->ip, c->helo[0] ? c->helo : "-", from,
 	    spf_res_name(v->spf.mailfrom), v->ndkim ? dkim_res_name(v->dkim[0].result) : "none",
 	    v->ndkim > 1 ? "+" : "", dmarc_res_name(v->dmarc_result),
 	    v->nauthors ? dmarc_policy_name(v->dmarc[v->decisive].policy) : "-",
 	    action_name(v->action), v->action != v->policy_action ? " (DryRun)" : "",
-	    c->tls.version[0] ? c->tls.version : "none", c->ar.n);
+	    c->tls.version[0] ? c->tls.version : "none", c->ar.n,
+	    c->body_skipped ? " body=skipped" : "");
 }
 
 /* dt_refuse_unremovable - a field that must go could not be tracked: never pass it on */

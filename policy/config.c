@@ -844,6 +844,20 @@ set_no_reply(dt_config *c, const cfg_key *k, const char *v, char *err, size_t er
 }
 
 static int
+set_skip_body(dt_config *c, const cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	if (strcasecmp(v, "yes") == 0)
+		c->skip_body = DT_SKIPBODY_YES;
+	else if (strcasecmp(v, "auto") == 0)
+		c->skip_body = DT_SKIPBODY_AUTO;
+	else if (strcasecmp(v, "no") == 0)
+		c->skip_body = DT_SKIPBODY_NO;
+	else
+		return bad_value(k, v, err, errlen);
+	return 0;
+}
+
+static int
 set_networks(dt_config *c, const cfg_key *k, const char *v, char *err,
 	     size_t errlen)
 {
@@ -1034,6 +1048,7 @@ static const cfg_key cfg_keys[] = {
 	  "\"4xx 4.y.z text\" with printable text, %d for the domain, %% for %" },
 	{ "Quarantine", set_quarantine, 0, NULL, 0, 0, "hold or header" },
 	{ "MilterNoReply", set_no_reply, 0, NULL, 0, 0, "yes, unix or no" },
+	{ "MilterSkipBody", set_skip_body, 0, NULL, 0, 0, "auto, yes or no" },
 	BOOL("TempfailOnDNSError", tempfail_on_dns_error),
 	BOOL("RejectOnNoFrom", reject_on_no_from),
 	{ "IgnoreNetworks", set_networks, OFF(ignore_networks), NULL, 0, 0,
@@ -1126,6 +1141,7 @@ dt_config_defaults(dt_config *c)
 	c->milter_timeout = DT_DEFAULT_MILTER_TIMEOUT;
 	c->max_sessions = DT_DEFAULT_MAX_SESSIONS;
 	c->no_reply = DT_NOREPLY_UNIX;
+	c->skip_body = DT_SKIPBODY_AUTO;
 	c->require_tls_header = 1;
 	c->dry_run = 0;
 	c->socket_mode = DT_DEFAULT_SOCKET_MODE;

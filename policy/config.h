@@ -132,6 +132,15 @@ typedef struct dt_dane_endpoint {
 #define DT_NOREPLY_UNIX		1	/* on a unix socket only */
 #define DT_NOREPLY_YES		2	/* on every socket type */
 
+/*
+ * MilterSkipBody: end the body early (SMFIS_SKIP) once DKIM needs no more
+ * of it. libmilter sends a skip only as a reply, so it and SMFIP_NR_BODY
+ * exclude each other (milter/callbacks.c, dt_want_proto).
+ */
+#define DT_SKIPBODY_NO		0	/* never */
+#define DT_SKIPBODY_AUTO	1	/* where body chunks are answered anyway */
+#define DT_SKIPBODY_YES		2	/* always; body chunks are then answered */
+
 typedef struct dt_config {
 	char	*socket;		/* inet:P@H, inet6:P@H, unix:/p, local:/p */
 	char	*authserv_id;		/* default: gethostname() */
@@ -160,6 +169,7 @@ typedef struct dt_config {
 		ignore_authenticated, dry_run, require_tls_header;
 	int	quarantine_hold;	/* 1 hold (smfi_quarantine), 0 header */
 	int	no_reply;		/* MilterNoReply: DT_NOREPLY_* */
+	int	skip_body;		/* MilterSkipBody: DT_SKIPBODY_* */
 	int	discovery_psl;		/* 0 treewalk (rfc9989), 1 psl */
 	unsigned dns_timeout;		/* seconds, 1..60 */
 	unsigned max_from_domains;	/* 1..64 */

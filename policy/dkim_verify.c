@@ -448,6 +448,21 @@ dkim_session_body(dkim_session *s, const unsigned char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * dkim_session_body_done - is the rest of the body of no use? Yes with no
+ * signature (or a message libopendkim refused), or once every signature's
+ * body hash is complete: all carry l= and that many canonical bytes were
+ * hashed (libopendkim's dkim_minbody() is 0). Bytes after them cannot
+ * change a result; dkim_session_eom still runs.
+ */
+int
+dkim_session_body_done(const dkim_session *s)
+{
+	if (s->failed || s->nosig)
+		return 1;
+	return dkim_minbody(s->dkim) == 0;
+}
+
 /* dkim_copy_tag - printable, blank-free copy of a signature tag value */
 static void
 dkim_copy_tag(DKIM_SIGINFO *sig, const char *tag, char *out, size_t outlen, size_t maxchars)

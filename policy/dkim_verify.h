@@ -9,6 +9,7 @@
  *	int dkim_session_header(dkim_session *s, const char *field, size_t len);
  *	int dkim_session_eoh(dkim_session *s, char *const *authors, size_t nauthors);
  *	int dkim_session_body(dkim_session *s, const unsigned char *buf, size_t len);
+ *	int dkim_session_body_done(const dkim_session *s);
  *	size_t dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max);
  *	void dkim_session_free(dkim_session *s);
  *
@@ -18,7 +19,9 @@
  *	message as it streams by: each header field as "Name: value" (folding
  *	kept, no final line break), end of headers, body chunks (LF or CRLF
  *	line ends), then end of message, which reports one result per
- *	signature, at most max of them.
+ *	signature, at most max of them. dkim_session_body_done says when the
+ *	rest of the body cannot change a result (no signature, or every body
+ *	hash complete: l= reached), so a caller may stop feeding it.
  *
  *	Keys are asked for at end of headers (libopendkim's dkim_eoh), so the
  *	caller gives that call its DNS budget, and passes the From domains:
@@ -67,6 +70,7 @@ dkim_session	*dkim_session_new(dkim_verifier *v, const char *id);
 int		dkim_session_header(dkim_session *s, const char *field, size_t len);
 int		dkim_session_eoh(dkim_session *s, char *const *authors, size_t nauthors);
 int		dkim_session_body(dkim_session *s, const unsigned char *buf, size_t len);
+int		dkim_session_body_done(const dkim_session *s);
 size_t		dkim_session_eom(dkim_session *s, dkim_sig_result *out, size_t max);
 void		dkim_session_free(dkim_session *s);
 

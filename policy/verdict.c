@@ -212,6 +212,12 @@ dt_eval_body(dt_eval *e, const unsigned char *buf, size_t len)
 	(void)dkim_session_body(e->dkim, buf, len);
 }
 
+int
+dt_eval_body_done(const dt_eval *e)
+{
+	return dkim_session_body_done(e->dkim);
+}
+
 /*
  * dt_severity - how strongly an outcome pushes towards refusal. A known
  * reject outranks everything; an unknown policy (temperror) outranks a known

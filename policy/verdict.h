@@ -15,6 +15,7 @@
  *	                    size_t rawlen, const char *value, size_t valuelen);
  *	void dt_eval_eoh(dt_eval *e);
  *	void dt_eval_body(dt_eval *e, const unsigned char *buf, size_t len);
+ *	int dt_eval_body_done(const dt_eval *e);
  *	const dt_verdict *dt_eval_finish(dt_eval *e);
  *	void dt_eval_free(dt_eval *e);
  *
@@ -24,7 +25,9 @@
  *	follows one message as an MTA hands it over: the envelope (SPF runs
  *	here), each header field (raw "Name: value" for DKIM, the value for
  *	the From parser), end of headers, body chunks, and finish, which runs
- *	DMARC for every author domain and decides.
+ *	DMARC for every author domain and decides. Only DKIM reads the body:
+ *	once dt_eval_body_done says it needs no more, the rest may be left
+ *	out (the milter's SMFIS_SKIP) and finish decides the same.
  *
  *	The decision: the strictest failing policy over all author domains
  *	wins (RFC 9989 section 5.3.1 / 11.5 on multiple From domains). A DMARC
@@ -109,6 +112,7 @@ void		dt_eval_header(dt_eval *e, const char *name, const char *raw,
 		    size_t rawlen, const char *value, size_t valuelen);
 void		dt_eval_eoh(dt_eval *e);
 void		dt_eval_body(dt_eval *e, const unsigned char *buf, size_t len);
+int		dt_eval_body_done(const dt_eval *e);
 const dt_verdict *dt_eval_finish(dt_eval *e);
 void		dt_eval_free(dt_eval *e);
 

@@ -595,6 +595,59 @@ if case_begin tempfail_on_dns_error_no_delivers_temperror; then
 	case_end
 fi
 
+# --- SMFIS_SKIP (MilterSkipBody auto; the milter is on TCP, where body
+# chunks are answered anyway): the milter reads a body of several 64 KB
+# chunks only as far as DKIM needs it, Postfix still delivers every byte,
+# and the verdict is dmarctls-check's on the whole file.
+# skip_case NAME FILE SKIPPED -- SKIPPED: yes or no (the log line says so)
+skip_case() {
+	local name=$1 m=$2 skipped=$3 f ml
+	swaks_send "$CASE.$name" "$m" $PASS_IP mail.sender.test alice@good.test
+	want "$name: swaks status" "$RC" 0
+	if f=$(delivered "$MAILDIR" "$name"); then
+		# swaks ends the DATA with an empty line of its own
+		want "$name: delivered body = sent body" \
+		    "$(sed '1,/^\r\?$/d' "$f" | tr -d '\r' | md5sum)" \
+		    "$({ sed '1,/^\r$/d' "$m" | tr -d '\r'; echo; } | md5sum)"
+		"$CHECK" -c "$MCONF" --ip $PASS_IP --helo mail.sender.test \
+		    --mail-from alice@good.test --authserv-id "$AUTHSERV" --json "$m" \
+		    >"$T/out/$name.json" 2>/dev/null
+		want "$name: A-R = dmarctls-check's on the whole file" \
+		    "$(ar_dmarc "$f" | tr -s ' \t' '  ')" \
+		    "$(jq -r '.headers[0]' "$T/out/$name.json" | tr -d '\r' | tr '\n\t' '  ' |
+		    tr -s ' ' | sed 's/ *$//')"
+	else
+		bad "$name not delivered"
+	fi
+	ml=$(milter_line "$QID")
+	if [ "$skipped" = yes ]; then
+		want_re "$name: milter log line" "$ml" "action=accept .* body=skipped$"
+	else
+		want_re "$name: milter log line" "$ml" "action=accept .*removed_ar=[0-9]+$"
+	fi
+}
+if case_begin body_skip_same_verdict_whole_message_delivered; then
+	# the long body is appended to the files (too long for an environment variable)
+	big=$T/msg/skip_body.txt
+	for i in $(seq 4000); do printf 'line %s of a body longer than a milter body chunk\r\n' "$i"; done >"$big"
+	skip_from="From: Alice <alice@good.test>"
+	u=$(msg skip_unsigned "$skip_from") && cat "$big" >>"$u"
+	s=$(msg skip_signed.plain "$skip_from") && cat "$big" >>"$s"
+	sed -i 's/<skip_signed.plain@/<skip_signed@/' "$s"
+	dkim_sign "$s" "$MSG_DIR/skip_signed.eml" good.test rsa "$W_KEY_RSA2048"
+	s=$MSG_DIR/skip_signed.eml
+	lp=$(msg skip_l "$skip_from")
+	l=$MSG_DIR/skip_l.signed.eml
+	{ "$SIGN" -d good.test -s rsa -k "$W_KEY_RSA2048" -l <"$lp" && cat "$big"; } >"$l" ||
+	    bad "dt-sign -l failed"
+	skip_case skip_unsigned "$u" yes
+	want_re "skip_unsigned: dkim" "$(ar_dmarc "$(delivered "$MAILDIR" skip_unsigned)")" " dkim=none"
+	skip_case skip_signed "$s" no
+	skip_case skip_l "$l" yes
+	want_re "skip_l: dkim" "$(ar_dmarc "$(delivered "$MAILDIR" skip_l)")" " dkim=pass header\\.d=good\\.test"
+	case_end
+fi
+
 # --- the submission service of master.cf.dmarctls has no milter
 if case_begin submission_service_has_no_milter; then
 	m=$(msg submission "From: CEO <ceo@good.test>")

@@ -948,6 +948,23 @@ quarantine_is_hold_or_header(void **state UNUSED)
 }
 
 static void
+milter_skip_body_is_auto_yes_or_no(void **state UNUSED)
+{
+	dt_config c;
+
+	dt_config_defaults(&c);
+	assert_int_equal(c.skip_body, DT_SKIPBODY_AUTO);
+	assert_int_equal(dt_config_set(&c, "MilterSkipBody", "yes", err, sizeof(err)), 0);
+	assert_int_equal(c.skip_body, DT_SKIPBODY_YES);
+	assert_int_equal(dt_config_set(&c, "MilterSkipBody", "NO", err, sizeof(err)), 0);
+	assert_int_equal(c.skip_body, DT_SKIPBODY_NO);
+	assert_int_equal(dt_config_set(&c, "MilterSkipBody", "auto", err, sizeof(err)), 0);
+	assert_int_equal(c.skip_body, DT_SKIPBODY_AUTO);
+	dt_config_free(&c);
+	assert_false(accepts("MilterSkipBody", "unix"));
+}
+
+static void
 max_from_domains_is_1_to_64(void **state UNUSED)
 {
 	dt_config c;
@@ -1480,6 +1497,7 @@ main(void)
 		cmocka_unit_test(reply_template_is_bounded_by_domain_expansion),
 		cmocka_unit_test(tempfail_reply_must_be_4xx),
 		cmocka_unit_test(quarantine_is_hold_or_header),
+		cmocka_unit_test(milter_skip_body_is_auto_yes_or_no),
 		cmocka_unit_test(max_from_domains_is_1_to_64),
 		cmocka_unit_test(trusted_authserv_ids_are_compared_case_insensitively),
 		cmocka_unit_test(trusted_authserv_ids_reject_bad_tokens_and_too_many),
