@@ -20,12 +20,20 @@
 #	    dmarctls-policyd for a DANE domain (usable.dane.test) and, when
 #	    its MTA-STS module is in, for bench.sts.test; the resolver for
 #	    bench.sts.test (it has no DANE);
+#	  - the same 100 connections paced at BENCH_RATE lookups/s in all
+#	    (open loop, default 10000: ten times a busy relay's), latency
+#	    when the server is not driven to saturation;
 #	  - the same with one connection, for latency alone (at 100
 #	    closed-loop connections the mean latency is 100 / throughput);
+#	  - with each run the CPU time of the server (/proc/PID/stat), of
+#	    smload (its own getrusage) and of the whole machine (/proc/stat:
+#	    every job on it), to tell which one was the limit;
 #	  - peak RSS (VmHWM) of both daemons after the run;
 #	  - cold lookups: the time to the first answer of a fresh daemon for
 #	    a DANE domain and for the MTA-STS domain.
-#	Prints a table and the ratios. A benchmark, not a test: it exits 0
+#	Variables: BENCH_CONNS (100), BENCH_SECONDS (5), BENCH_RATE (10000),
+#	SMLOAD_THREADS (1: smload's epoll threads), BENCH_KEEP=1 keeps the
+#	temporary directory. Prints the load average, a table and the ratios. A benchmark, not a test: it exits 0
 #	once it ran, 1 when it could not run.
 #
 # REQUIREMENTS
@@ -40,8 +48,10 @@ set -u
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPDIR=$(cd "$SRCDIR/../.." && pwd)
 PY=/usr/bin/python3
-CONNS=100
-SECONDS_RUN=5
+CONNS=${BENCH_CONNS:-100}
+SECONDS_RUN=${BENCH_SECONDS:-5}
+RATE=${BENCH_RATE:-10000}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 PD_PORT=8461
 RS_PORT=8471
 STS_DOMAIN=bench.sts.test
@@ -185,34 +195,70 @@ first_ms $RS_PORT usable.dane.test
 COLD_RS_DANE=$MS
 RS_DANE_ANSWER=${ANSWER:-NOTFOUND}
 
+# proc_ticks PID -- user + system clock ticks of PID so far
+proc_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+# busy_ticks -- clock ticks the whole machine was not idle (all jobs on it)
+busy_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+# run_load PORT KEY EXPECT PID [RATE] -- smload's line plus the server's
+# CPU (server_cpu_ms) and the machine's (machine_busy_ms, both cores, every
+# job on the machine) over the run
 run_load() {
-	"$SMLOAD" 127.0.0.1 "$1" "${CONNS_RUN:-$CONNS}" "$SECONDS_RUN" "postfix $2" "$3"
+	local s0 m0 out hz
+	hz=$(getconf CLK_TCK)
+	s0=$(proc_ticks "$4")
+	m0=$(busy_ticks)
+	out=$("$SMLOAD" 127.0.0.1 "$1" "${CONNS_RUN:-$CONNS}" "$SECONDS_RUN" "postfix $2" "$3" ${5:+"$5"})
+	echo "$out server_cpu_ms=$((($(proc_ticks "$4") - s0) * 1000 / hz))" \
+	    "machine_busy_ms=$((($(busy_ticks) - m0) * 1000 / hz))"
 }
 
-R_PD_DANE=$(run_load $PD_PORT usable.dane.test "OK dane-only")
+R_PD_DANE=$(run_load $PD_PORT usable.dane.test "OK dane-only" "$PD_PID")
 R_PD_STS=""
 if [ "OK $PD_STS_ANSWER" = "$STS_REPLY" ]; then
-	R_PD_STS=$(run_load $PD_PORT "$STS_DOMAIN" "$STS_REPLY")
+	R_PD_STS=$(run_load $PD_PORT "$STS_DOMAIN" "$STS_REPLY" "$PD_PID")
 fi
-R_RS_STS=$(run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY")
+R_RS_STS=$(run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY" "$RS_PID")
+# the same connections at a fixed offered load (open loop): latency when
+# the server is not driven to saturation, as on a relay
+P_PD=$(run_load $PD_PORT "$STS_DOMAIN" "$STS_REPLY" "$PD_PID" "$RATE")
+[ -n "$R_PD_STS" ] || P_PD=$(run_load $PD_PORT usable.dane.test "OK dane-only" "$PD_PID" "$RATE")
+P_RS=$(run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY" "$RS_PID" "$RATE")
 # latency alone: one connection (at 100 closed-loop connections the mean
 # latency is 100 / throughput whatever the server does: Little's law)
-L_PD=$(CONNS_RUN=1 run_load $PD_PORT usable.dane.test "OK dane-only")
-L_RS=$(CONNS_RUN=1 run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY")
+L_PD=$(CONNS_RUN=1 run_load $PD_PORT usable.dane.test "OK dane-only" "$PD_PID")
+L_RS=$(CONNS_RUN=1 run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY" "$RS_PID")
 RSS_PD=$(rss_kb "$PD_PID")
 RSS_RS=$(rss_kb "$RS_PID")
 
-field() { sed -n "s/.*$2=\\([0-9]*\\).*/\\1/p" <<<"$1"; }
-row() {
-	printf '%-44s %10s %8s %8s %8s %7s\n' "$1" "$(field "$2" per_s)" "$(field "$2" p50_us)" \
-	    "$(field "$2" p99_us)" "$(field "$2" max_us)" "$(field "$2" errors)"
+field() { sed -n "s/.*[ ^]$2=\\([0-9]*\\).*/\\1/p" <<<" $1"; }
+COLS='%-44s %10s %8s %8s %8s %7s %6s %8s %8s %8s\n'
+header() {
+	# shellcheck disable=SC2059
+	printf "$COLS" "$1" "lookups/s" "p50 us" "p99 us" "max us" "errors" "late" \
+	    "srv cpu" "cli cpu" "all cpu"
 }
-echo "cached lookups, $CONNS persistent connections, ${SECONDS_RUN} s closed loop"
-printf '%-44s %10s %8s %8s %8s %7s\n' "target" "lookups/s" "p50 us" "p99 us" "max us" "errors"
+row() {
+	# shellcheck disable=SC2059
+	printf "$COLS" "$1" "$(field "$2" per_s)" "$(field "$2" p50_us)" \
+	    "$(field "$2" p99_us)" "$(field "$2" max_us)" "$(field "$2" errors)" \
+	    "$(field "$2" late)" "$(field "$2" server_cpu_ms)" "$(field "$2" cpu_ms)" \
+	    "$(field "$2" machine_busy_ms)"
+}
+echo "load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "cpu columns: ms of CPU over the ${SECONDS_RUN} s run: the server, smload" \
+    "(SMLOAD_THREADS=${SMLOAD_THREADS:-1}), the whole machine (every job on it, $(nproc) cores)"
+header "$CONNS connections, closed loop"
 row "dmarctls-policyd, DANE domain" "$R_PD_DANE"
 [ -n "$R_PD_STS" ] && row "dmarctls-policyd, MTA-STS domain" "$R_PD_STS"
 row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$R_RS_STS"
-echo "one connection (latency)"
+header "$CONNS connections, paced at $RATE/s"
+row "dmarctls-policyd" "$P_PD"
+row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$P_RS"
+header "one connection, closed loop"
 row "dmarctls-policyd, DANE domain" "$L_PD"
 row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$L_RS"
 echo "peak RSS: dmarctls-policyd ${RSS_PD} kB, postfix-mta-sts-resolver ${RSS_RS} kB"
@@ -223,7 +269,8 @@ pd=$(field "$R_PD_DANE" per_s)
 rs=$(field "$R_RS_STS" per_s)
 if [ -n "$pd" ] && [ -n "$rs" ] && [ "$rs" -gt 0 ]; then
 	echo "ratio lookups/s dmarctls-policyd / resolver: $(awk -v a="$pd" -v b="$rs" 'BEGIN { printf "%.1f", a / b }')x" \
-	    "(target >= 10x); p99 dmarctls-policyd at 1 connection $(field "$L_PD" p99_us) us," \
-	    "at $CONNS $(field "${R_PD_STS:-$R_PD_DANE}" p99_us) us (target < 1000)"
+	    "(target >= 10x); p99 dmarctls-policyd at $CONNS closed loop" \
+	    "$(field "${R_PD_STS:-$R_PD_DANE}" p99_us) us, at $CONNS paced $RATE/s" \
+	    "$(field "$P_PD" p99_us) us, at 1 connection $(field "$L_PD" p99_us) us (target < 1000)"
 fi
 exit 0
