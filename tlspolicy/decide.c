@@ -149,13 +149,30 @@ pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 		pd_cache_put(e->cache, domain, out, now, keep_for(e, out, r, now));
 }
 
-int
-pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
+/* A request that needs the decision (a miss): DNS, MTA-STS, the cache. */
+static int
+request_decide(pd_engine *e, pd_profile p, const char *domain, strbuf *reply)
+{
+	pd_decision d;
+	int	rc;
+
+	pd_decide(e, domain, &d, NULL, NULL);
+	rc = profile_reply(p, &d, domain, reply);
+	pd_metrics_lookup(profile_name(p), pd_kind_name(d.kind), 0);
+	pd_decision_free(&d);
+	return rc;
+}
+
+/*
+ * The part of a request that needs no DNS: a malformed request, a key that
+ * names no policy domain, an override or a cache hit. 1 answered, 0 a miss
+ * (*p and domain are then set for pd_decide), -1 out of memory.
+ */
+static int
+request_cached(pd_engine *e, const char *req, size_t len, strbuf *reply,
+	       pd_profile *p, char domain[NEXTHOP_MAX + 1])
 {
 	const char *sp = memchr(req, ' ', len), *why;
-	char	domain[NEXTHOP_MAX + 1];
-	pd_profile p;
-	pd_decision d;
 	const pd_decision *held;
 	void	*token;
 	int	rc;
@@ -163,27 +180,44 @@ pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
 	strbuf_reset(reply);
 	if (sp == NULL) {
 		strbuf_append(reply, "PERM request without a key");
-		return reply->failed ? -1 : 0;
+		return reply->failed ? -1 : 1;
 	}
-	if (profile_by_name(req, (size_t)(sp - req), &p) < 0) {
+	if (profile_by_name(req, (size_t)(sp - req), p) < 0) {
 		strbuf_append(reply, "PERM unknown map name (want postfix, "
 			      "postfix-tlsrpt, sendmail or requiretls)");
-		return reply->failed ? -1 : 0;
+		return reply->failed ? -1 : 1;
 	}
 	sp++;
 	if (nexthop_key(sp, len - (size_t)(sp - req), domain, &why) < 0)
-		return profile_nokey_reply(p, why, reply);
-	/* the hit path: no copy of the cached decision (overrides come first) */
-	if (overrides_find(e->cfg.ov, domain) == NULL
-	    && (held = pd_cache_hold(e->cache, domain, time(NULL), &token)) != NULL) {
-		rc = profile_reply(p, held, domain, reply);
-		pd_metrics_lookup(profile_name(p), pd_kind_name(held->kind), 1);
-		pd_cache_drop(e->cache, token);
-		return rc;
-	}
-	pd_decide(e, domain, &d, NULL, NULL);
-	rc = profile_reply(p, &d, domain, reply);
-	pd_metrics_lookup(profile_name(p), pd_kind_name(d.kind), 0);
-	pd_decision_free(&d);
-	return rc;
+		return profile_nokey_reply(*p, why, reply) < 0 ? -1 : 1;
+	if (overrides_find(e->cfg.ov, domain) != NULL)
+		return request_decide(e, *p, domain, reply) < 0 ? -1 : 1;
+	/* the hit path: no copy of the cached decision */
+	if ((held = pd_cache_hold(e->cache, domain, time(NULL), &token)) == NULL)
+		return 0;
+	rc = profile_reply(*p, held, domain, reply);
+	pd_metrics_lookup(profile_name(*p), pd_kind_name(held->kind), 1);
+	pd_cache_drop(e->cache, token);
+	return rc < 0 ? -1 : 1;
+}
+
+int
+pd_request_cached(pd_engine *e, const char *req, size_t len, strbuf *reply)
+{
+	char	domain[NEXTHOP_MAX + 1];
+	pd_profile p;
+
+	return request_cached(e, req, len, reply, &p, domain);
+}
+
+int
+pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply)
+{
+	char	domain[NEXTHOP_MAX + 1];
+	pd_profile p;
+	int	rc;
+
+	if ((rc = request_cached(e, req, len, reply, &p, domain)) != 0)
+		return rc < 0 ? -1 : 0;
+	return request_decide(e, p, domain, reply);
 }

@@ -7,6 +7,8 @@
  *	void pd_decide(pd_engine *e, const char *domain, pd_decision *out,
  *		dane_report *rep, time_t *cached_at);
  *	int  pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply);
+ *	int  pd_request_cached(pd_engine *e, const char *req, size_t len,
+ *		strbuf *reply);
  *
  * DESCRIPTION
  *	pd_decide() decides for a policy domain (nexthop_key.h form), in the
@@ -30,6 +32,11 @@
  *	payload): an unknown NAME or a request without a blank is PERM; a key
  *	that names no policy domain is profile_nokey_reply(); otherwise the
  *	decision in NAME's profile. Returns -1 only when out of memory.
+ *	pd_request_cached() is the part of it that needs no DNS and never
+ *	waits: it answers (returns 1) a PERM, a key without a policy domain,
+ *	an override or a cache hit, and returns 0 for a miss (reply empty:
+ *	pd_request() must decide it, off the event loop), -1 when out of
+ *	memory.
  *
  *	cfg->sts is the MTA-STS hook (tlspolicy/sts_glue.c over D's sts.h);
  *	NULL: MTA-STS is not consulted and step 4 is NOTFOUND. It fills *out
@@ -71,5 +78,6 @@ void	pd_engine_free(pd_engine *e);
 void	pd_decide(pd_engine *e, const char *domain, pd_decision *out,
 	    dane_report *rep, time_t *cached_at);
 int	pd_request(pd_engine *e, const char *req, size_t len, strbuf *reply);
+int	pd_request_cached(pd_engine *e, const char *req, size_t len, strbuf *reply);
 
 #endif

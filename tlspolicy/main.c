@@ -60,7 +60,25 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* One socketmap request against the generation in force. */
+/* The part of a request the event loop answers itself (no DNS, no wait). */
+static int
+handle_cached(void *ctx, const char *req, size_t len, strbuf *reply)
+{
+	pd_gen	*g = pd_gen_acquire();
+	int	rc;
+
+	(void)ctx;
+	if (g == NULL) {
+		strbuf_reset(reply);
+		strbuf_append(reply, "TEMP shutting down");
+		return 1;
+	}
+	rc = pd_request_cached(g->engine, req, len, reply);
+	pd_gen_release(g);
+	return rc;
+}
+
+/* One socketmap request against the generation in force, in a worker. */
 static int
 handle(void *ctx, const char *req, size_t len, strbuf *reply)
 {
@@ -161,7 +179,7 @@ block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-/* The main thread only waits for signals; requests run in their threads. */
+/* The main thread only waits for signals; the event loop serves requests. */
 static int
 signal_loop(int sfd)
 {
@@ -224,15 +242,18 @@ run(pd_gen *g, int foreground)
 		dt_log(LOG_ERR, "%s", err);
 		return EX_OSERR;
 	}
+	sc.cached = handle_cached;
 	sc.handle = handle;
 	sc.ctx = NULL;
 	sc.max_clients = g->cfg.max_clients;
 	sc.idle_s = g->cfg.idle_timeout;
+	sc.request_s = g->cfg.request_timeout;
 	pd_gen_install(served);
 	pd_gen_release(g);
 	g = served;
 	if (socketmap_start(lfd, &sc) < 0) {
-		dt_log(LOG_ERR, "cannot start the accept thread");
+		dt_log(LOG_ERR, "cannot start the socketmap event loop: %s",
+		       strerror(errno));
 		return EX_OSERR;
 	}
 	dt_log(LOG_INFO, PD_IDENT " started on %s (%zu overrides)", g->cfg.socket,
@@ -241,7 +262,7 @@ run(pd_gen *g, int foreground)
 	close(lfd);
 	listener_remove();
 	dt_log(LOG_INFO, PD_IDENT " stopped");
-	/* connection threads may still hold the generation: exit, do not free */
+	/* the loop and workers may still hold the generation: exit, do not free */
 	return rc;
 }
 

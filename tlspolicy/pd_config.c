@@ -113,6 +113,7 @@ static const pd_key pd_keys[] = {
 	STR("OverridesFile", overrides_file, cfg_valid_path, "an absolute path"),
 	UINT("MaxClients", max_clients, 1, 10000),
 	UINT("IdleTimeout", idle_timeout, 1, 86400),
+	UINT("RequestTimeout", request_timeout, 1, 3600),
 	BOOL("MTASTS", sts_enable),
 	STR("STSCacheFile", sts_cache_file, cfg_valid_path, "an absolute path"),
 	STR("CAFile", ca_file, cfg_valid_path, "an absolute path"),
@@ -149,6 +150,7 @@ pd_config_defaults(pd_config *c)
 	c->cache_size = 100000;
 	c->max_clients = 512;
 	c->idle_timeout = 300;
+	c->request_timeout = 10;
 	c->sts_fetch_timeout = 10000;
 	c->sts_no_policy_max = 10000;
 	c->sts_enable = 1;

@@ -47,7 +47,8 @@ typedef struct pd_config {
 	unsigned cache_size;
 	char	*overrides_file;
 	unsigned max_clients;
-	unsigned idle_timeout;		/* seconds */
+	unsigned idle_timeout;		/* seconds between requests */
+	unsigned request_timeout;	/* seconds for a request in, a reply out */
 	char	*sts_cache_file;	/* NULL = memory only */
 	char	*ca_file;		/* NULL = system bundle */
 	unsigned sts_fetch_timeout;	/* ms */

@@ -22,6 +22,11 @@
 #	    "permanent error" message;
 #	  - 120 persistent connections at once and hostile netstrings from a
 #	    small Python client; -q text and --json with their exit codes;
+#	  - hostile clients against a third daemon (MaxClients 100,
+#	    RequestTimeout 2, IdleTimeout 4): a half netstring then silence,
+#	    a client that pipelines requests and never reads, netstring
+#	    lengths at and over the limit, 100 connections plus one more, a
+#	    miss while another miss hangs; others served meanwhile;
 #	    SIGHUP with a good and a broken overrides file; SIGTERM;
 #	  - UserID: the STSCacheFile created and written by the user across a
 #	    SIGHUP and a restart, refused (78) where the user cannot write;
@@ -98,6 +103,7 @@ T=$(mktemp -d /tmp/dmarctls-tlspolicy.XXXXXX) || fatal setup "mktemp failed"
 chmod 755 "$T"
 PD_PID=""
 PD2_PID=""
+PD3_PID=""
 UB53_PID=""
 PF=$T/a/etc
 B=$T/b
@@ -119,6 +125,7 @@ cleanup() {
 	postfix_stop "$B/etc"
 	[ -n "$PD_PID" ] && kill "$PD_PID" 2>/dev/null
 	[ -n "$PD2_PID" ] && kill "$PD2_PID" 2>/dev/null
+	[ -n "$PD3_PID" ] && kill "$PD3_PID" 2>/dev/null
 	[ -n "$UB53_PID" ] && kill "$UB53_PID" 2>/dev/null
 	sts_https_stop
 	world_stop
@@ -451,6 +458,179 @@ raw_case netstring_missing_comma_closes_connection "9:postfix x;" "^closed$"
 raw_case request_without_key_is_perm "7:postfix," "^reply 26:PERM request without a key,$"
 raw_case request_with_nul_byte_is_notfound '24:postfix usable.dane\x00test,' "^reply 9:NOTFOUND ,$"
 
+# ------------------------------------------------------------ hostile clients
+# A third daemon with small limits: MaxClients 100, RequestTimeout 2 s,
+# IdleTimeout 4 s; its cache starts empty, so its first lookups are misses.
+HPORT=8466
+cat >"$T/hostile.py" <<'PYEOF'
+# hostile.py MODE PORT -- clients that misbehave, and one that checks the
+# daemon still serves the others meanwhile; prints what it saw
+import os, socket, sys, time
+port = int(sys.argv[2])
+def frame(s): b = s.encode(); return str(len(b)).encode() + b":" + b + b","
+def conn():
+    return socket.create_connection(("127.0.0.1", port))
+def ask(c, req):
+    c.sendall(frame(req)); buf = b""
+    while True:
+        d = c.recv(65536)
+        if not d: return "closed"
+        buf += d
+        if b":" in buf:
+            n, rest = buf.split(b":", 1)
+            if len(rest) >= int(n) + 1: return rest[:int(n)].decode()
+def other(req="postfix usable.dane.test"):
+    """a well-behaved client's lookup: reply and milliseconds"""
+    t = time.monotonic(); c = conn(); r = ask(c, req); c.close()
+    return r, int((time.monotonic() - t) * 1000)
+def closed_after(c, t0, limit=15):
+    """seconds from t0 until the server closes c (reading what it sends)"""
+    c.settimeout(limit)
+    try:
+        while c.recv(65536): pass
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return time.monotonic() - t0
+mode = sys.argv[1]
+if mode == "half":
+    c = conn(); t0 = time.monotonic(); c.sendall(b"24:postfix usable.dane.te")
+    idle = conn(); ti = time.monotonic()
+    time.sleep(0.5)
+    r, ms = other()
+    half = closed_after(c, t0)
+    idle_s = closed_after(idle, ti)
+    print("other=%s other_ms=%d half_closed_after=%.1f idle_closed_after=%.1f"
+          % (r, ms, half, idle_s))
+elif mode == "noread":
+    c = conn(); c.setblocking(False)
+    batch = frame("postfix usable.dane.test") * 2000
+    sent = 0; stalled = None; r = ms = None; t0 = time.monotonic(); how = "timeout"
+    rest = b""
+    while time.monotonic() - t0 < 30:
+        if not rest: rest = batch
+        try:
+            n = c.send(rest); sent += n; rest = rest[n:]
+        except BlockingIOError:
+            if stalled is None: stalled = time.monotonic()
+            if r is None and time.monotonic() - stalled > 0.5: r, ms = other()
+            time.sleep(0.01)
+        except (ConnectionResetError, BrokenPipeError) as e:
+            how = type(e).__name__; break
+    end = time.monotonic()
+    print("how=%s stalled_then_closed_after=%.1f other=%s other_ms=%s requests_sent_over_1000=%s"
+          % (how, end - (stalled or end), r, ms, sent // len(frame("postfix usable.dane.test")) > 1000))
+elif mode == "limit":
+    n = int(sys.argv[3]); cs = [conn() for i in range(n)]
+    good = sum(1 for c in cs if ask(c, "postfix usable.dane.test") == "OK dane-only")
+    extra = conn(); extra.settimeout(5)
+    try: first = "closed" if extra.recv(100) == b"" else "data"
+    except socket.timeout: first = "open"
+    except ConnectionResetError: first = "closed"
+    cs.pop().close(); time.sleep(0.3)
+    again = conn(); r = ask(again, "postfix usable.dane.test")
+    still = sum(1 for c in cs if ask(c, "postfix half.dane.test") == "OK dane")
+    print("served=%d one_more=%s after_one_left=%s others_still=%d" % (good, first, r, still))
+PYEOF
+
+if case_begin hostile_daemon_starts; then
+	policyd_conf "inet:$HPORT@127.0.0.1" MaxClients 100 RequestTimeout 2 IdleTimeout 4 \
+	    >"$T/hostile.conf"
+	sed -i "s|^STSCacheFile .*|STSCacheFile $T/hostile.sqlite|" "$T/hostile.conf"
+	"$PD" -f -c "$T/hostile.conf" >"$T/hostile.log" 2>&1 &
+	PD3_PID=$!
+	wait_port 127.0.0.1 "$HPORT" || bad "not listening on $HPORT"
+	case_end
+fi
+hostile_log() { cat "$T/hostile.log"; }
+vmrss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+if case_begin slow_miss_does_not_delay_another_miss; then
+	pm postfix nosuch.slow.test "socketmap:inet:127.0.0.1:$HPORT" &
+	slow_pid=$!
+	sleep 0.3
+	start=$(date +%s%N)
+	pm postfix usable.dane.test "socketmap:inet:127.0.0.1:$HPORT"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	want "a miss answered while another miss hangs" "$PM_OUT" "dane-only"
+	[ "$ms" -le 1500 ] || bad "the miss took $ms ms while another hung"
+	wait "$slow_pid"
+	want_re "the silent domain" "$(hostile_log)" 'nosuch.slow.test: TEMP: MX lookup'
+	case_end
+fi
+if case_begin half_netstring_then_silence_closed_after_request_timeout; then
+	got=$(timeout 30 "$PY" "$T/hostile.py" half "$HPORT" 2>&1)
+	want_re "others served meanwhile" "$got" "^other=OK dane-only other_ms=[0-9]+ "
+	ms=$(sed -n 's/.*other_ms=\([0-9]*\).*/\1/p' <<<"$got")
+	[ "${ms:-9999}" -le 1000 ] || bad "the other client waited ${ms:-?} ms"
+	# RequestTimeout 2 s from the first byte, checked every 0.25 s
+	want_re "half netstring closed after 2-3 s" "$got" "half_closed_after=(2\.[0-9]|3\.[0-4]) "
+	# a connection that sent nothing is idle, not partial: IdleTimeout 4 s
+	want_re "silent connection closed after 4-5 s" "$got" "idle_closed_after=(4\.[0-9]|5\.[0-4])$"
+	want_re "logged" "$(hostile_log)" \
+	    "socketmap client sent part of a request and no more for 2 s \(RequestTimeout\); closing the connection"
+	case_end
+fi
+if case_begin client_never_reading_replies_closed_others_served; then
+	pm postfix usable.dane.test "socketmap:inet:127.0.0.1:$HPORT"	# cached: no first-lookup memory below
+	rss0=$(vmrss_kb "$PD3_PID")
+	got=$(timeout 60 "$PY" "$T/hostile.py" noread "$HPORT" 2>&1)
+	rss1=$(vmrss_kb "$PD3_PID")
+	want_re "others served while it stalls" "$got" " other=OK dane-only other_ms=[0-9]+ "
+	ms=$(sed -n 's/.*other_ms=\([0-9]*\).*/\1/p' <<<"$got")
+	[ "${ms:-9999}" -le 1000 ] || bad "the other client waited ${ms:-?} ms"
+	# the daemon stopped reading when its reply could not go out, then
+	# closed the connection with requests unread: a reset for the client
+	# (the client's send stalls when the kernel's buffers are full, before
+	# or after the daemon's first short write, whose RequestTimeout counts:
+	# seconds from the stall, loosely bounded; the log line is the proof)
+	want_re "connection reset after RequestTimeout" "$got" \
+	    "^how=(ConnectionResetError|BrokenPipeError) stalled_then_closed_after=[0-9]\.[0-9] "
+	want_re "it had pipelined many requests" "$got" "requests_sent_over_1000=True"
+	want_re "logged" "$(hostile_log)" \
+	    "socketmap client did not read its reply for 2 s \(RequestTimeout\); closing the connection"
+	# bounded output: one reply of ours per connection, the rest is in the
+	# kernel's socket buffers
+	[ $((rss1 - rss0)) -le 1024 ] || bad "VmRSS grew from $rss0 to $rss1 kB"
+	case_end
+fi
+hraw_case() {
+	if case_begin "$1"; then
+		got=$(timeout 20 "$PY" "$T/sm.py" raw "$HPORT" "$2" 2>&1)
+		want_re "server's answer" "$got" "$3"
+		pm postfix usable.dane.test "socketmap:inet:127.0.0.1:$HPORT"
+		want "an answer afterwards" "$PM_OUT" "dane-only"
+		case_end
+	fi
+}
+# socketmap_table(5): at most 10000 bytes of key (socketmap_max_query_size)
+# plus the map name: a length over 10100 can never be served
+LONGKEY=$(head -c 10092 /dev/zero | tr '\0' a)
+hraw_case netstring_of_max_length_is_answered "10100:postfix $LONGKEY," "^reply 9:NOTFOUND ,$"
+hraw_case netstring_one_over_max_length_closes "10101:postfix " "^closed$"
+hraw_case netstring_ten_digit_length_closes "1000000000:postfix " "^closed$"
+hraw_case netstring_negative_length_closes "-5:hello," "^closed$"
+hraw_case netstring_length_longer_than_data_then_comma_closes "5:postfix usable.dane.test," "^closed$"
+if case_begin malformed_netstring_logged; then
+	want_re "log" "$(hostile_log)" "socketmap client sent a malformed or oversized netstring; closing the connection"
+	case_end
+fi
+if case_begin max_clients_connections_served_one_more_closed; then
+	got=$(timeout 60 "$PY" "$T/hostile.py" limit "$HPORT" 100 2>&1)
+	want "100 served, the 101st closed at once, a place freed is taken" "$got" \
+	    "served=100 one_more=closed after_one_left=OK dane-only others_still=99"
+	want_re "logged" "$(hostile_log)" \
+	    "100 socketmap clients \(MaxClients\): closed 1 new connection\(s\)"
+	case_end
+fi
+if case_begin hostile_daemon_stops_on_sigterm; then
+	kill "$PD3_PID"
+	wait "$PD3_PID"
+	want "exit status" "$?" 0
+	PD3_PID=""
+	want "sanitizer reports" "$(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/hostile.log")" 0
+	case_end
+fi
+
 # ------------------------------------------------------------ query mode
 if case_begin query_text_shows_mx_addresses_and_tlsa; then
 	out=$("$PD" -c "$T/policyd.conf" -q usable.dane.test 2>&1)
@@ -498,7 +678,7 @@ if case_begin sample_config_loads_commented_and_uncommented; then
 	sed -n -E 's/^#([A-Z][A-Za-z]+)\t+(.*)$/\1 \2/p' "$TOPDIR/contrib/dmarctls-policyd.conf" |
 	    grep -v -E '^(UserID|OverridesFile|UnboundConfigFile|STSCacheFile|TrustAnchorFile|Resolver) |^Socket unix:' \
 	    >"$T/sample-on.conf"
-	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 19
+	want "keys in the uncommented sample" "$(wc -l <"$T/sample-on.conf")" 20
 	"$PD" -n -c "$T/sample-on.conf" >>"$T/sample.log" 2>&1
 	want "exit status of the uncommented sample" "$?" 0
 	case_end
