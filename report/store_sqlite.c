@@ -10,8 +10,10 @@
  *	the time per message in tests/bench). busy_timeout so a second writer waits instead of
  *	failing; BEGIN IMMEDIATE for every write transaction (a deferred
  *	one that reads first gets SQLITE_BUSY in WAL whatever the timeout).
- *	The last prepared statement is kept: a batch of inserts prepares
- *	its statement once (matched by its text). Parameters are bound by name ($1, $2, ...),
+ *	Prepared statements are cached (up to SQLITE_STMT_CACHE, matched by
+ *	their text, the one used longest ago evicted): a group commit's
+ *	BEGIN, INSERTs and COMMIT are prepared once per connection, not once
+ *	per commit. Parameters are bound by name ($1, $2, ...),
  *	without a copy (SQLITE_STATIC: the caller's strings outlive the step).
  *	WAL needs shared memory on one host: never put the file on NFS.
  */
@@ -23,12 +25,19 @@
 
 #include "store.h"
 
-#define SQLITE_BUSY_MS	5000
+#define SQLITE_BUSY_MS		5000
+#define SQLITE_STMT_CACHE	8	/* prepared statements kept per connection */
+
+typedef struct rs_stmt {
+	sqlite3_stmt	*st;
+	char		*sql;		/* its text; NULL: a free slot */
+	unsigned long	used;		/* when it was last used (h->clock) */
+} rs_stmt;
 
 typedef struct rs_sqlite {
 	sqlite3		*db;
-	sqlite3_stmt	*last;
-	char		*last_sql;	/* its text */
+	rs_stmt		cache[SQLITE_STMT_CACHE];
+	unsigned long	clock;
 } rs_sqlite;
 
 static void
@@ -37,32 +46,50 @@ rs_err(rs_sqlite *h, const char *what, char *err, size_t errlen)
 	snprintf(err, errlen, "sqlite %s: %s", what, sqlite3_errmsg(h->db));
 }
 
+/* The cached statement for sql, reset; else a slot for a new one (free or the oldest). */
+static rs_stmt *
+cache_slot(rs_sqlite *h, const char *sql)
+{
+	rs_stmt	*c, *oldest = &h->cache[0];
+
+	for (c = h->cache; c < h->cache + SQLITE_STMT_CACHE; c++) {
+		if (c->sql != NULL && strcmp(c->sql, sql) == 0) {
+			sqlite3_reset(c->st);
+			sqlite3_clear_bindings(c->st);
+			return c;
+		}
+		if (c->sql == NULL || (oldest->sql != NULL && c->used < oldest->used))
+			oldest = c;
+	}
+	sqlite3_finalize(oldest->st);
+	free(oldest->sql);
+	oldest->st = NULL;
+	oldest->sql = NULL;
+	return oldest;
+}
+
 static sqlite3_stmt *
 prepare(rs_sqlite *h, const char *sql, int n, const char *const *p, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
+	rs_stmt	*c = cache_slot(h, sql);
 	char	name[16];
 	int	i, idx;
 
-	if (h->last != NULL && strcmp(h->last_sql, sql) == 0) {
-		st = h->last;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	} else {
+	if (c->sql == NULL) {
 		if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
 			rs_err(h, "prepare", err, errlen);
 			return NULL;
 		}
-		sqlite3_finalize(h->last);
-		free(h->last_sql);
-		h->last = st;
-		if ((h->last_sql = strdup(sql)) == NULL) {
+		if ((c->sql = strdup(sql)) == NULL) {
 			sqlite3_finalize(st);
-			h->last = NULL;
 			snprintf(err, errlen, "out of memory");
 			return NULL;
 		}
+		c->st = st;
 	}
+	c->used = ++h->clock;
+	st = c->st;
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "$%d", i + 1);
 		if ((idx = sqlite3_bind_parameter_index(st, name)) == 0)
@@ -137,9 +164,12 @@ static void
 rs_sqlite_close(void *vh)
 {
 	rs_sqlite *h = vh;
+	int	i;
 
-	sqlite3_finalize(h->last);
-	free(h->last_sql);
+	for (i = 0; i < SQLITE_STMT_CACHE; i++) {
+		sqlite3_finalize(h->cache[i].st);
+		free(h->cache[i].sql);
+	}
 	sqlite3_close(h->db);
 	free(h);
 }
