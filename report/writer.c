@@ -15,8 +15,11 @@
 #include "strbuf.h"
 #include "writer.h"
 
+#define REPORT_STORE_WAIT_MS	5000	/* SQLite's busy timeout before any submit */
+
 typedef struct rw_entry {
 	struct rw_entry	*next;
+	unsigned long long ticket;	/* of the submit it came from */
 	report_row	row;
 } rw_entry;
 
@@ -24,20 +27,30 @@ struct report_writer {
 	char		*store_uri, *spool;
 	size_t		spool_max;
 	report_log_fn	log;
+	int		local;		/* SQLite: a submitter may commit (lead) itself */
 	pthread_t	tid;
 	pthread_mutex_t	lock;
-	pthread_cond_t	work, done;
+	pthread_cond_t	work;		/* the writer thread's */
+	pthread_cond_t	gen[2];		/* the waiters of batch b sleep on gen[b & 1] */
 	pthread_mutex_t	spool_lock;	/* one appender at a time */
 	rw_entry	*head, **tail;
 	size_t		queued;
 	unsigned long long seq;		/* tickets given out (one per submit) */
 	unsigned long long committed;	/* tickets whose rows are durable */
-	unsigned long long ticket_of_tail;
+	unsigned long long batch;	/* batches taken so far */
+	unsigned long long batch_upto;	/* the last ticket of the last batch taken */
+	int		busy;		/* the store is held (a leader or the writer thread) */
+	int		writer_wants;	/* the writer thread waits for the store */
+	unsigned	waiters;	/* submitters waiting for their commit */
+	int		opened;		/* the writer thread's first open is over */
 	int		stop;
-	/* writer thread only */
-	report_store	*store;
-	time_t		next_open;
+	unsigned	wait_ms;	/* the last submitter's: SQLite's busy timeout */
 	size_t		since_checkpoint;	/* rows committed since the last one */
+	/* the holder of the store only */
+	report_store	*store;
+	unsigned	store_wait;	/* the busy timeout set on store */
+	int		store_wait_set;
+	time_t		next_open;
 };
 
 static int
@@ -84,37 +97,49 @@ spool_rows(report_writer *w, const report_row *const *rows, size_t n)
 	return rc;
 }
 
+/* The holder of the store: close it after a failure, reopen later. */
 static void
 drop_store(report_writer *w, const char *why)
 {
+	report_store *s = w->store;
+
 	w->log(LOG_WARNING, "report: store %s: %s; rows go to the spool %s",
 	    w->store_uri, why, w->spool);
-	report_store_close(w->store);
+	pthread_mutex_lock(&w->lock);
 	w->store = NULL;
 	w->next_open = time(NULL) + REPORT_RETRY_SECONDS;
+	pthread_mutex_unlock(&w->lock);
+	report_store_close(s);
 }
 
-static void
-try_open(report_writer *w)
-{
-	char	err[512];
-
-	if (w->store != NULL || time(NULL) < w->next_open)
-		return;
-	if ((w->store = report_store_open(w->store_uri, err, sizeof(err))) == NULL) {
-		w->log(LOG_WARNING, "report: cannot open store %s: %s", w->store_uri, err);
-		w->next_open = time(NULL) + REPORT_RETRY_SECONDS;
-	}
-}
-
-/* Insert rows in one transaction. */
+/*
+ * SQLite: a commit waits at most wait_ms for the database lock (another
+ * process writing), so a submitter that commits itself keeps the bound.
+ */
 static int
-commit_rows(report_writer *w, const report_row *const *rows, size_t n)
+set_wait(report_writer *w, unsigned wait_ms, char *err, size_t errlen)
+{
+	char	sql[64];
+
+	if (!w->local || (w->store_wait_set && w->store_wait == wait_ms))
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA busy_timeout = %u", wait_ms);
+	if (report_store_exec(w->store, sql, 0, NULL, err, errlen) < 0)
+		return -1;
+	w->store_wait = wait_ms;
+	w->store_wait_set = 1;
+	return 0;
+}
+
+/* The holder of the store: insert rows in one transaction. */
+static int
+commit_rows(report_writer *w, const report_row *const *rows, size_t n, unsigned wait_ms)
 {
 	char	err[512];
 	size_t	i;
 
-	if (report_store_begin(w->store, err, sizeof(err)) < 0)
+	if (set_wait(w, wait_ms, err, sizeof(err)) < 0
+	    || report_store_begin(w->store, err, sizeof(err)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (report_store_insert(w->store, rows[i], err, sizeof(err)) < 0)
@@ -129,6 +154,43 @@ fail:
 	return -1;
 }
 
+/*
+ * The writer thread takes the store: it waits until no commit is in
+ * progress, and no submitter starts one while it waits. Lock held.
+ */
+static void
+take_store(report_writer *w)
+{
+	w->writer_wants = 1;
+	while (w->busy)
+		pthread_cond_wait(&w->work, &w->lock);
+	w->writer_wants = 0;
+	w->busy = 1;
+}
+
+/*
+ * The holder gives the store back: to the writer thread if it waits or
+ * has work, else to one waiter of the next batch, who commits it. Lock held.
+ */
+static void
+give_store(report_writer *w)
+{
+	w->busy = 0;
+	if (w->writer_wants || w->stop || (w->head != NULL && !w->local)
+	    || w->since_checkpoint >= REPORT_CHECKPOINT_ROWS)
+		pthread_cond_signal(&w->work);
+	if (w->head != NULL && w->local && !w->writer_wants)
+		pthread_cond_signal(&w->gen[(w->batch + 1) & 1]);
+}
+
+/* May a submitter commit the queue itself now? Lock held. */
+static int
+can_lead(const report_writer *w)
+{
+	return w->local && w->opened && !w->busy && !w->writer_wants && !w->stop
+	    && w->head != NULL;
+}
+
 /* Spool loading: rows in batches, each batch one transaction. */
 typedef struct load_state {
 	report_writer	*w;
@@ -138,13 +200,34 @@ typedef struct load_state {
 	int		failed;
 } load_state;
 
+/* The writer thread: one batch of the spool, holding the store meanwhile. */
+static int
+load_commit(load_state *ls)
+{
+	report_writer *w = ls->w;
+	unsigned wait_ms;
+	int	rc = -1;
+
+	pthread_mutex_lock(&w->lock);
+	take_store(w);
+	wait_ms = w->wait_ms;
+	pthread_mutex_unlock(&w->lock);
+	if (w->store != NULL)
+		rc = commit_rows(w, ls->ptr, ls->n, wait_ms);
+	pthread_mutex_lock(&w->lock);
+	w->since_checkpoint += ls->n;
+	give_store(w);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
 static int
 load_flush(load_state *ls)
 {
 	size_t	i;
 	int	rc = 0;
 
-	if (ls->n > 0 && !ls->failed && commit_rows(ls->w, ls->ptr, ls->n) < 0)
+	if (ls->n > 0 && !ls->failed && load_commit(ls) < 0)
 		ls->failed = 1;
 	if (ls->failed)
 		rc = -1;
@@ -168,6 +251,7 @@ load_one(void *arg, report_row *r)
 	return 0;
 }
 
+/* The writer thread, lock not held. */
 static void
 load_spool(report_writer *w)
 {
@@ -176,8 +260,6 @@ load_spool(report_writer *w)
 	size_t	bad = 0;
 	int	rc;
 
-	if (w->store == NULL)
-		return;
 	pthread_mutex_lock(&w->spool_lock);
 	rc = report_spool_take(w->spool, path, sizeof(path));
 	pthread_mutex_unlock(&w->spool_lock);
@@ -197,8 +279,9 @@ load_spool(report_writer *w)
 	free(ls);
 }
 
+/* The holder of the store: commit a batch, or spool it when that fails. */
 static void
-write_batch(report_writer *w, rw_entry *batch, size_t n)
+write_batch(report_writer *w, rw_entry *batch, size_t n, unsigned wait_ms)
 {
 	const report_row **ptr;
 	rw_entry *e;
@@ -210,71 +293,134 @@ write_batch(report_writer *w, rw_entry *batch, size_t n)
 	}
 	for (e = batch; e != NULL; e = e->next)
 		ptr[i++] = &e->row;
-	try_open(w);
-	if (w->store == NULL || commit_rows(w, ptr, n) < 0)
+	if (w->store == NULL || commit_rows(w, ptr, n, wait_ms) < 0)
 		(void)spool_rows(w, ptr, n);
 	free(ptr);
+}
+
+/*
+ * The holder of the store commits one batch: everything queued, up to
+ * REPORT_BATCH_MAX rows, then wakes that batch's waiters. Called with
+ * the lock held and the queue not empty; returns with the lock held.
+ */
+static void
+lead(report_writer *w)
+{
+	rw_entry *batch = w->head, *e, *next;
+	unsigned long long upto, b;
+	unsigned wait_ms = w->wait_ms;
+	size_t	n;
+
+	for (n = 1, e = batch; e->next != NULL && n < REPORT_BATCH_MAX; e = e->next)
+		n++;
+	/* a submit cut in two is durable only with its second part */
+	upto = e->next != NULL && e->next->ticket == e->ticket ? e->ticket - 1 : e->ticket;
+	w->head = e->next;
+	e->next = NULL;
+	if (w->head == NULL)
+		w->tail = &w->head;
+	w->queued -= n;
+	b = ++w->batch;
+	w->batch_upto = upto;
+	pthread_mutex_unlock(&w->lock);
+	write_batch(w, batch, n, wait_ms);
+	for (e = batch; e != NULL; e = next) {
+		next = e->next;
+		report_row_free(&e->row);
+		free(e);
+	}
+	pthread_mutex_lock(&w->lock);
+	if (upto > w->committed)
+		w->committed = upto;
+	w->since_checkpoint += n;
+	pthread_cond_broadcast(&w->gen[b & 1]);
+}
+
+/* The writer thread: open the store when it has none (not holding it meanwhile). */
+static void
+writer_open(report_writer *w)
+{
+	report_store *s;
+	char	err[512];
+
+	if (w->store != NULL || time(NULL) < w->next_open)
+		return;
+	pthread_mutex_unlock(&w->lock);
+	if ((s = report_store_open(w->store_uri, err, sizeof(err))) == NULL)
+		w->log(LOG_WARNING, "report: cannot open store %s: %s", w->store_uri, err);
+	pthread_mutex_lock(&w->lock);
+	take_store(w);
+	w->store = s;
+	w->store_wait_set = 0;
+	if (s == NULL)
+		w->next_open = time(NULL) + REPORT_RETRY_SECONDS;
+	w->opened = 1;
+	give_store(w);
+}
+
+/*
+ * The writer thread's work besides opening: rows no submitter commits
+ * (PostgreSQL's; a queue whose waiters gave up), the checkpoint, the
+ * spool. Lock held; returns 1 if it did something.
+ */
+static int
+writer_chores(report_writer *w, time_t *last_load)
+{
+	int	did = 0;
+
+	if (w->head != NULL && !w->busy && (!w->local || w->waiters == 0)) {
+		take_store(w);
+		while (w->head != NULL)
+			lead(w);
+		give_store(w);
+		did = 1;
+	}
+	if (w->since_checkpoint >= REPORT_CHECKPOINT_ROWS) {
+		/* after the waiters were woken, not inside their commit */
+		take_store(w);
+		w->since_checkpoint = 0;
+		if (w->store != NULL) {
+			pthread_mutex_unlock(&w->lock);
+			report_store_checkpoint(w->store);
+			pthread_mutex_lock(&w->lock);
+		}
+		give_store(w);
+		did = 1;
+	}
+	if (w->store != NULL && time(NULL) != *last_load) {
+		*last_load = time(NULL);
+		pthread_mutex_unlock(&w->lock);
+		load_spool(w);
+		pthread_mutex_lock(&w->lock);
+	}
+	return did;
 }
 
 static void *
 writer_main(void *arg)
 {
 	report_writer *w = arg;
-	rw_entry *batch, *e, *next;
-	unsigned long long upto;
+	report_store *s;
 	struct timespec ts;
-	size_t	n;
+	time_t	last_load = 0;
 
 	pthread_mutex_lock(&w->lock);
-	for (;;) {
-		while (w->head == NULL && !w->stop) {
-			pthread_mutex_unlock(&w->lock);
-			try_open(w);
-			load_spool(w);
-			pthread_mutex_lock(&w->lock);
-			if (w->head != NULL || w->stop)
-				break;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
-			pthread_cond_timedwait(&w->work, &w->lock, &ts);
-		}
-		if (w->head == NULL && w->stop)
-			break;
-		/* take the whole queue (up to a batch): one commit for all */
-		batch = w->head;
-		for (n = 1, e = batch; e->next != NULL && n < REPORT_BATCH_MAX; e = e->next)
-			n++;
-		w->head = e->next;
-		e->next = NULL;
-		if (w->head == NULL) {
-			w->tail = &w->head;
-			upto = w->ticket_of_tail;
-		} else {
-			upto = 0;	/* partial: only count when the rest is done */
-		}
-		w->queued -= n;
-		pthread_mutex_unlock(&w->lock);
-		write_batch(w, batch, n);
-		for (e = batch; e != NULL; e = next) {
-			next = e->next;
-			report_row_free(&e->row);
-			free(e);
-		}
-		pthread_mutex_lock(&w->lock);
-		if (upto > w->committed)
-			w->committed = upto;
-		pthread_cond_broadcast(&w->done);
-		/* housekeeping after the waiters are free, not inside their commit */
-		if ((w->since_checkpoint += n) >= REPORT_CHECKPOINT_ROWS && w->store != NULL) {
-			pthread_mutex_unlock(&w->lock);
-			report_store_checkpoint(w->store);
-			w->since_checkpoint = 0;
-			pthread_mutex_lock(&w->lock);
-		}
+	while (!w->stop) {
+		writer_open(w);
+		if (writer_chores(w, &last_load) || w->stop)
+			continue;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&w->work, &w->lock, &ts);
 	}
-	pthread_mutex_unlock(&w->lock);
-	report_store_close(w->store);
+	/* stop: commit what is queued; nobody takes the store after this */
+	take_store(w);
+	while (w->head != NULL)
+		lead(w);
+	s = w->store;
 	w->store = NULL;
+	pthread_mutex_unlock(&w->lock);
+	report_store_close(s);
 	return NULL;
 }
 
@@ -288,13 +434,17 @@ report_writer_start(const report_writer_conf *conf)
 	w->log = conf->log;
 	w->spool_max = conf->spool_max;
 	w->tail = &w->head;
+	w->wait_ms = REPORT_STORE_WAIT_MS;
+	/* a local file: the submitter's own thread commits (see writer.h) */
+	w->local = strncmp(conf->store, "sqlite:", 7) == 0;
 	if ((w->store_uri = strdup(conf->store)) == NULL
 	    || (w->spool = strdup(conf->spool)) == NULL)
 		goto fail;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->spool_lock, NULL);
 	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->done, NULL);
+	pthread_cond_init(&w->gen[0], NULL);
+	pthread_cond_init(&w->gen[1], NULL);
 	if (pthread_create(&w->tid, NULL, writer_main, w) != 0)
 		goto fail;
 	return w;
@@ -315,6 +465,47 @@ deadline_in(struct timespec *ts, unsigned ms)
 		ts->tv_sec++;
 		ts->tv_nsec -= 1000000000L;
 	}
+}
+
+static int
+expired(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec > deadline->tv_sec
+	    || (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+/*
+ * Wait (lock held) until ticket is durable, committing batches itself
+ * when it may (see writer.h), at most until the deadline. 1: durable.
+ */
+static int
+await_ticket(report_writer *w, unsigned long long ticket, const struct timespec *deadline)
+{
+	pthread_cond_t *cv;
+
+	while (w->committed < ticket) {
+		if (can_lead(w) && !expired(deadline)) {
+			w->busy = 1;
+			lead(w);
+			give_store(w);
+			continue;
+		}
+		/* the batch in progress holds the ticket, or the next one will */
+		cv = &w->gen[(ticket <= w->batch_upto ? w->batch : w->batch + 1) & 1];
+		if (pthread_cond_timedwait(cv, &w->lock, deadline) == ETIMEDOUT
+		    && w->committed < ticket) {
+			/* a wake-up meant for the next leader may have been ours */
+			if (w->head != NULL && !w->busy) {
+				pthread_cond_signal(&w->gen[(w->batch + 1) & 1]);
+				pthread_cond_signal(&w->work);
+			}
+			return 0;
+		}
+	}
+	return 1;
 }
 
 int
@@ -341,26 +532,29 @@ report_writer_submit(report_writer *w, const report_row *rows, size_t n, unsigne
 		*link = e;
 		link = &e->next;
 	}
+	deadline_in(&ts, wait_ms);
 	pthread_mutex_lock(&w->lock);
 	if (w->queued + n > REPORT_QUEUE_MAX || w->stop) {
 		pthread_mutex_unlock(&w->lock);
 		goto direct;
 	}
+	ticket = ++w->seq;
+	for (e = first; e != NULL; e = e->next)
+		e->ticket = ticket;
 	*w->tail = first;
 	w->tail = link;
 	w->queued += n;
-	ticket = w->ticket_of_tail = ++w->seq;
+	w->wait_ms = wait_ms;
 	first = NULL;
-	pthread_cond_signal(&w->work);
-	deadline_in(&ts, wait_ms);
-	while (w->committed < ticket)
-		if (pthread_cond_timedwait(&w->done, &w->lock, &ts) == ETIMEDOUT)
-			break;
-	ok = w->committed >= ticket;
+	if (!w->local || !w->opened)
+		pthread_cond_signal(&w->work);
+	w->waiters++;
+	ok = await_ticket(w, ticket, &ts);
+	w->waiters--;
 	pthread_mutex_unlock(&w->lock);
 	if (ok)
 		return 0;
-	/* the store is slow: make the rows durable here, the writer's copy
+	/* the store is slow: make the rows durable here, the queued copy
 	 * will be ignored as a duplicate if it commits later */
 	return spool_rows(w, ptr, n) < 0 ? -1 : 1;
 direct:
@@ -386,7 +580,8 @@ report_writer_stop(report_writer *w)
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->spool_lock);
 	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->gen[0]);
+	pthread_cond_destroy(&w->gen[1]);
 	free(w->store_uri);
 	free(w->spool);
 	free(w);

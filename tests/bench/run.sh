@@ -40,6 +40,9 @@
 #	BENCH_REPS	reps (default 3)
 #	BENCH_LEVELS	concurrency levels (default 1,16,64)
 #	BENCH_KEEP=1	keep the temporary directory
+#	BENCH_PAIRS, BENCH_PAIR_SECONDS, BENCH_PAIR_LEVELS
+#			the reporting pair: rounds (default 4), seconds per
+#			milter and round (default 3), levels (default "64 1")
 #
 # REQUIREMENTS
 #	root (or user namespaces), opendkim, opendmarc, nsd, unbound,
@@ -241,27 +244,43 @@ for t in $TARGETS; do
 done
 
 # paired LEVEL -- the cost of recording, measured fairly on a busy machine:
-# BENCH_PAIRS rounds of (without, with) back to back at LEVEL sessions,
-# BENCH_PAIR_SECONDS each; the ratio of the summed messages.
+# BENCH_PAIRS rounds of the two milters back to back at LEVEL sessions,
+# BENCH_PAIR_SECONDS each, the order swapped every round (odd rounds
+# without first, even rounds with first) so a drift of the machine's load
+# falls on both alike. Per round: messages/s and CPU per message (utime +
+# stime of the milter from /proc/PID/stat over the round) of each; then
+# the ratio of the summed messages and the median of the rounds' ratios.
 paired() {
-	local i a b sa=0 sb=0
+	local i t order a b ca cb c0 c1 n sa=0 sb=0 ratios=""
 	for i in $(seq "${BENCH_PAIRS:-4}"); do
-		for t in dmarctls reports; do
+		order="dmarctls reports"
+		[ $((i % 2)) -eq 0 ] && order="reports dmarctls"
+		for t in $order; do
 			case $t in
-			dmarctls) sock=$DMARCTLS_SOCK ;;
-			reports) sock=$REPORTS_SOCK ;;
+			dmarctls) sock=$DMARCTLS_SOCK pid=$DMARCTLS_PID ;;
+			reports) sock=$REPORTS_SOCK pid=$REPORTS_PID ;;
 			esac
+			c0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
 			"$MLOAD" -s "unix:$sock" -m "$M" -c "$1" -t "${BENCH_PAIR_SECONDS:-3}" \
 			    >"$T/out/pair.$t.$i" 2>&1
+			c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+			n=$(field "$T/out/pair.$t.$i" "$1" messages)
+			awk -v d=$((c1 - c0)) -v n="${n:-0}" -v hz="$TICK" \
+			    'BEGIN { printf "%.3f", (n > 0 ? d * 1000 / hz / n : 0) }' >"$T/out/pair.$t.$i.cpu"
 		done
 		a=$(field "$T/out/pair.dmarctls.$i" "$1" msgs_per_s)
 		b=$(field "$T/out/pair.reports.$i" "$1" msgs_per_s)
-		echo "  round $i at $1 sessions: without $a msgs/s, with $b msgs/s"
+		ca=$(cat "$T/out/pair.dmarctls.$i.cpu")
+		cb=$(cat "$T/out/pair.reports.$i.cpu")
+		echo "  round $i at $1 sessions ($order): without $a msgs/s ($ca ms CPU/msg)," \
+		    "with $b msgs/s ($cb ms CPU/msg)"
 		sa=$(awk -v x="$sa" -v y="${a:-0}" 'BEGIN { print x + y }')
 		sb=$(awk -v x="$sb" -v y="${b:-0}" 'BEGIN { print x + y }')
+		ratios="$ratios $(awk -v x="${a:-0}" -v y="${b:-0}" 'BEGIN { printf "%.3f", (x > 0 ? y / x : 0) }')"
 	done
 	awk -v a="$sa" -v b="$sb" -v l="$1" 'BEGIN { printf "  %s sessions: with / without x%.2f (cost %.1f %%, target <= 10 %%)\n",
 		l, (a > 0 ? b / a : 0), (a > 0 ? 100 * (1 - b / a) : 0) }'
+	echo "  $1 sessions: median of the rounds' ratios x$(echo "$ratios" | tr ' ' '\n' | grep . | median)"
 }
 
 if start_dmarctls_reports; then TARGETS="$TARGETS reports"; fi
@@ -269,8 +288,9 @@ case " $TARGETS " in
 *" reports "*)
 	echo
 	echo "reporting (Reports yes, SQLite WAL, group commit), paired rounds:"
-	paired 64
-	paired 1
+	for l in ${BENCH_PAIR_LEVELS:-64 1}; do
+		paired "$l"
+	done
 	echo "  rows recorded: $(sqlite3 "$T/reports.db" 'SELECT count(*) FROM evaluation' 2>/dev/null)"
 	;;
 esac
