@@ -13,7 +13,8 @@
  *	Prepared statements are cached (up to SQLITE_STMT_CACHE, matched by
  *	their text, the one used longest ago evicted): a group commit's
  *	BEGIN, INSERTs and COMMIT are prepared once per connection, not once
- *	per commit. Parameters are bound by name ($1, $2, ...),
+ *	per commit. Parameters are bound by name ($1, $2, ...; each name's
+ *	index looked up once per cached statement),
  *	without a copy (SQLITE_STATIC: the caller's strings outlive the step).
  *	WAL needs shared memory on one host: never put the file on NFS.
  */
@@ -28,10 +29,14 @@
 #define SQLITE_BUSY_MS		5000
 #define SQLITE_STMT_CACHE	8	/* prepared statements kept per connection */
 
+#define SQLITE_MAX_PARAMS	64	/* $1..$64: their indexes are kept with the statement */
+
 typedef struct rs_stmt {
 	sqlite3_stmt	*st;
 	char		*sql;		/* its text; NULL: a free slot */
 	unsigned long	used;		/* when it was last used (h->clock) */
+	int		nidx;		/* idx[i]: index of $(i+1), 0 if absent */
+	int		idx[SQLITE_MAX_PARAMS];
 } rs_stmt;
 
 typedef struct rs_sqlite {
@@ -68,12 +73,31 @@ cache_slot(rs_sqlite *h, const char *sql)
 	return oldest;
 }
 
+/* The index of parameter $(i+1): looked up by name once per statement. */
+static int
+param_index(rs_stmt *c, int i, int n)
+{
+	char	name[16];
+	int	j;
+
+	if (c->nidx != n && n <= SQLITE_MAX_PARAMS) {
+		for (j = 0; j < n; j++) {
+			snprintf(name, sizeof(name), "$%d", j + 1);
+			c->idx[j] = sqlite3_bind_parameter_index(c->st, name);
+		}
+		c->nidx = n;
+	}
+	if (n <= SQLITE_MAX_PARAMS)
+		return c->idx[i];
+	snprintf(name, sizeof(name), "$%d", i + 1);
+	return sqlite3_bind_parameter_index(c->st, name);
+}
+
 static sqlite3_stmt *
 prepare(rs_sqlite *h, const char *sql, int n, const char *const *p, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	rs_stmt	*c = cache_slot(h, sql);
-	char	name[16];
 	int	i, idx;
 
 	if (c->sql == NULL) {
@@ -87,12 +111,12 @@ prepare(rs_sqlite *h, const char *sql, int n, const char *const *p, char *err, s
 			return NULL;
 		}
 		c->st = st;
+		c->nidx = -1;
 	}
 	c->used = ++h->clock;
 	st = c->st;
 	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "$%d", i + 1);
-		if ((idx = sqlite3_bind_parameter_index(st, name)) == 0)
+		if ((idx = param_index(c, i, n)) == 0)
 			continue;
 		if (sqlite3_bind_text(st, idx, p[i], -1, SQLITE_STATIC) != SQLITE_OK) {
 			rs_err(h, "bind", err, errlen);

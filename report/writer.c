@@ -1,5 +1,5 @@
 /*
- * writer.c -- the writer thread and its queue (see writer.h).
+ * writer.c -- the queue of report rows, its group commits and the writer thread (see writer.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -53,19 +53,34 @@ struct report_writer {
 	time_t		next_open;
 };
 
-static int
-copy_row(const report_row *from, report_row *to)
+/*
+ * A queued copy of a row: the entry and every column in one allocation
+ * (one malloc and one free per row, not one per column). Free it with free().
+ */
+static rw_entry *
+entry_new(const report_row *from)
 {
-	size_t	i;
+	size_t	len[REPORT_NCOLS], total = 0, i;
+	rw_entry *e;
+	char	*p;
 
-	memset(to, 0, sizeof(*to));
 	for (i = 0; i < REPORT_NCOLS; i++) {
-		if ((to->col[i] = strdup(from->col[i] != NULL ? from->col[i] : "")) == NULL) {
-			report_row_free(to);
-			return -1;
-		}
+		len[i] = from->col[i] != NULL ? strlen(from->col[i]) + 1 : 1;
+		total += len[i];
 	}
-	return 0;
+	if ((e = malloc(sizeof(*e) + total)) == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	p = (char *)(e + 1);
+	for (i = 0; i < REPORT_NCOLS; i++) {
+		if (from->col[i] != NULL)
+			memcpy(p, from->col[i], len[i]);
+		else
+			*p = '\0';
+		e->row.col[i] = p;
+		p += len[i];
+	}
+	return e;
 }
 
 /* Append rows to the spool, durably. -1: lost (and logged). */
@@ -326,7 +341,6 @@ lead(report_writer *w)
 	write_batch(w, batch, n, wait_ms);
 	for (e = batch; e != NULL; e = next) {
 		next = e->next;
-		report_row_free(&e->row);
 		free(e);
 	}
 	pthread_mutex_lock(&w->lock);
@@ -525,10 +539,8 @@ report_writer_submit(report_writer *w, const report_row *rows, size_t n, unsigne
 	for (i = 0; i < n; i++)
 		ptr[i] = &rows[i];
 	for (i = 0; i < n; i++) {
-		if ((e = calloc(1, sizeof(*e))) == NULL || copy_row(&rows[i], &e->row) < 0) {
-			free(e);
+		if ((e = entry_new(&rows[i])) == NULL)
 			goto direct;
-		}
 		*link = e;
 		link = &e->next;
 	}
@@ -560,7 +572,6 @@ report_writer_submit(report_writer *w, const report_row *rows, size_t n, unsigne
 direct:
 	while (first != NULL) {
 		e = first->next;
-		report_row_free(&first->row);
 		free(first);
 		first = e;
 	}

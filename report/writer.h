@@ -1,5 +1,5 @@
 /*
- * writer.h -- the report writer: one thread, group commits, a bounded wait, the spool.
+ * writer.h -- the report writer: group commits, a bounded wait, the spool.
  *
  * SYNOPSIS
  *	report_writer *report_writer_start(const report_writer_conf *conf);
@@ -8,27 +8,35 @@
  *	void report_writer_stop(report_writer *w);
  *
  * DESCRIPTION
- *	The milter's threads hand rows to one writer thread through a bounded
- *	queue. The writer takes everything queued, writes it in one
- *	transaction (group commit) and wakes the threads whose rows that
- *	commit made durable. It opens the store itself, off the mail path,
- *	and opens it again (every REPORT_RETRY_SECONDS) after the store
- *	failed; while it has no store, batches go to the spool. Whenever it
- *	has a store and the spool holds rows, it loads them.
+ *	The milter's threads queue rows and wait for the commit that makes
+ *	them durable (group commit). With SQLite (a local file) the
+ *	submitter whose rows arrive when no commit is in progress commits
+ *	everything queued itself, in one transaction, and wakes the waiters
+ *	of that batch; rows arriving meanwhile wait for the next batch, and
+ *	one of their submitters is woken to commit it. With PostgreSQL (a
+ *	network store, whose commit could hang) the writer thread commits
+ *	every batch, so a submitter never waits longer than wait_ms. The
+ *	writer thread also opens the store, off the mail path, and opens it
+ *	again (every REPORT_RETRY_SECONDS) after the store failed; while
+ *	there is no store, batches go to the spool. Whenever it has a store
+ *	and the spool holds rows, it loads them. It commits a queue whose
+ *	submitters all stopped waiting.
  *
  *	report_writer_submit() copies the rows, queues them and waits at
- *	most wait_ms for their commit. When the queue is full, or the wait
- *	runs out, it appends the rows to the spool itself (fsync'd) before
- *	returning, so when it returns the rows are durable in one place or
- *	the other and the caller may send the MTA its reply. A row that is
+ *	most wait_ms for their commit (a submitter that commits a batch
+ *	itself waits at most wait_ms for SQLite's lock: the busy timeout).
+ *	When the queue is full, or the wait runs out, it appends the rows
+ *	to the spool itself (fsync'd) before returning, so when it returns
+ *	the rows are durable in one place or the other and the caller may
+ *	send the MTA its reply. A row that is
  *	both committed and spooled is loaded once (the store ignores a
  *	duplicate key). Returns 0 committed, 1 spooled, -1 lost (the spool
  *	was full or unwritable: logged, and mail goes on -- recording never
  *	changes a verdict).
  *
  *	Housekeeping (the SQLite WAL checkpoint, every REPORT_CHECKPOINT_ROWS
- *	rows) runs after the waiters of a commit are woken, so no message
- *	waits for it.
+ *	rows) runs in the writer thread after the waiters of a commit are
+ *	woken; commits wait while it runs.
  *
  *	report_writer_stop() commits what is queued and ends the thread.
  */
