@@ -36,10 +36,18 @@ ns_parse(const char *buf, size_t len, size_t max, size_t *data_off,
 	return 1;
 }
 
+/* The length in decimal and ':' (no printf: this is on every reply). */
 int
 ns_append(strbuf *out, const char *data, size_t len)
 {
-	strbuf_printf(out, "%zu:", len);
+	char	digits[24], *p = digits + sizeof(digits);
+	size_t	n = len;
+
+	*--p = ':';
+	do
+		*--p = (char)('0' + n % 10);
+	while ((n /= 10) > 0);		/* 20 digits at most: it fits */
+	strbuf_appendn(out, p, (size_t)(digits + sizeof(digits) - p));
 	strbuf_appendn(out, data, len);
 	strbuf_appendc(out, ',');
 	return out->failed ? -1 : 0;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "netstring.h"
@@ -91,6 +92,30 @@ append_frames_data(void **state)
 	strbuf_free(&sb);
 }
 
+/* every length's digits, round trip through ns_parse */
+static void
+append_long_lengths_parse_back(void **state)
+{
+	static const size_t lens[] = { 1, 9, 10, 99, 100, 999, 1000, 10100 };
+	static char data[10100];
+	strbuf	sb = STRBUF_INIT;
+	size_t	i, off, len, used;
+	char	want[16];
+
+	(void)state;
+	memset(data, 'a', sizeof(data));
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		strbuf_reset(&sb);
+		assert_int_equal(ns_append(&sb, data, lens[i]), 0);
+		snprintf(want, sizeof(want), "%zu:", lens[i]);
+		assert_memory_equal(sb.s, want, strlen(want));
+		assert_int_equal(ns_parse(sb.s, sb.len, 10100, &off, &len, &used), 1);
+		assert_int_equal(len, lens[i]);
+		assert_int_equal(used, sb.len);
+	}
+	strbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -101,6 +126,7 @@ main(void)
 		cmocka_unit_test(malformed_frames_are_errors),
 		cmocka_unit_test(length_at_limit_is_accepted_one_over_is_not),
 		cmocka_unit_test(append_frames_data),
+		cmocka_unit_test(append_long_lengths_parse_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
