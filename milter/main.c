@@ -48,6 +48,7 @@
 #include "metrics_http.h"
 #include "milter_metrics.h"
 #include "preflight.h"
+#include "quickack.h"
 #include "sessions.h"
 #include "sighup.h"
 
@@ -141,6 +142,7 @@ dt_nodelay(void)
 		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0)
 			dt_log(LOG_WARNING, "TCP_NODELAY on the listening socket: %s",
 			    strerror(errno));
+		dt_quickack_enable();	/* and ACK at once what the MTA sends (quickack.h) */
 	}
 }
 
