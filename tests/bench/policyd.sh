@@ -33,8 +33,10 @@
 #	    a DANE domain and for the MTA-STS domain.
 #	Variables: BENCH_CONNS (100), BENCH_SECONDS (5), BENCH_RATE (10000),
 #	SMLOAD_THREADS (1: smload's epoll threads), BENCH_KEEP=1 keeps the
-#	temporary directory. Prints the load average, a table and the ratios. A benchmark, not a test: it exits 0
-#	once it ran, 1 when it could not run.
+#	temporary directory. Prints the load average, a table, the ratios
+#	and the server CPU per lookup of both daemons (a ratio that depends
+#	less on the other jobs of the machine than lookups/s do). A
+#	benchmark, not a test: it exits 0 once it ran, 1 when it could not run.
 #
 # REQUIREMENTS
 #	What tests/tlspolicy/run.sh needs, plus python3-aiodns python3-aiohttp
@@ -272,5 +274,15 @@ if [ -n "$pd" ] && [ -n "$rs" ] && [ "$rs" -gt 0 ]; then
 	    "(target >= 10x); p99 dmarctls-policyd at $CONNS closed loop" \
 	    "$(field "${R_PD_STS:-$R_PD_DANE}" p99_us) us, at $CONNS paced $RATE/s" \
 	    "$(field "$P_PD" p99_us) us, at 1 connection $(field "$L_PD" p99_us) us (target < 1000)"
+fi
+# server CPU per lookup at 100 connections: what each daemon costs, less
+# dependent on what else the machine runs than lookups/s
+us_per() { awk -v c="$(field "$1" server_cpu_ms)" -v n="$(field "$1" lookups)" \
+    'BEGIN { if (n > 0) printf "%.1f", c * 1000 / n }'; }
+cpd=$(us_per "${R_PD_STS:-$R_PD_DANE}")
+crs=$(us_per "$R_RS_STS")
+if [ -n "$cpd" ] && [ -n "$crs" ]; then
+	echo "server CPU per lookup at $CONNS connections: dmarctls-policyd $cpd us, resolver $crs us:" \
+	    "$(awk -v a="$crs" -v b="$cpd" 'BEGIN { if (b > 0) printf "%.1f", a / b }')x less"
 fi
 exit 0
