@@ -14,6 +14,7 @@
  *	from 1, so forged fields are deleted from the last to the first.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,9 @@ typedef struct dt_conn {
 	double		eval_s;		/* seconds in our evaluation (metrics) */
 	int		body_skipped;	/* SMFIS_SKIP returned: the rest unread */
 	sfsistat	deferred;	/* verdict of a no-reply stage; CONTINUE: none */
+	char		rcpt_domain[256];	/* first RCPT's domain (ReportEnvelopeTo) */
+	strbuf		hdrs;		/* header section (FailureReports), capped */
+	int		hdrs_full;	/* FailureReportHeaderMax reached */
 } dt_conn;
 
 static dt_conn *
@@ -179,6 +183,9 @@ dt_msg_reset(dt_conn *c)
 	c->body_skipped = 0;
 	c->deferred = SMFIS_CONTINUE;
 	c->qid[0] = '\0';
+	c->rcpt_domain[0] = '\0';
+	strbuf_free(&c->hdrs);
+	c->hdrs_full = 0;
 }
 
 /*
@@ -214,6 +221,13 @@ dt_want_proto(const dt_config *cfg, unsigned long offered)
 
 	if (cfg->no_reply == DT_NOREPLY_YES || (cfg->no_reply == DT_NOREPLY_UNIX && is_unix))
 		want |= DT_WANT_NR;
+	/* envelope_to needs RCPT; on a unix socket it goes unanswered, as the
+	 * stages around it (over TCP it is answered: see DT_WANT_UNIX) */
+	if (cfg->reports && cfg->report_envelope_to) {
+		want &= ~(unsigned long)SMFIP_NORCPT;
+		if (is_unix && (want & SMFIP_NR_MAIL))
+			want |= SMFIP_NR_RCPT;
+	}
 	if ((offered & SMFIP_SKIP) && (cfg->skip_body == DT_SKIPBODY_YES
 	    || (cfg->skip_body == DT_SKIPBODY_AUTO && !(want & SMFIP_NR_BODY))))
 		want = (want & ~SMFIP_NR_BODY) | SMFIP_SKIP;
@@ -394,12 +408,39 @@ dt_envfrom(SMFICTX *ctx, char **argv)
 	return dt_reply(c, SMFIP_NR_MAIL, dt_envfrom_stage(ctx, c, argv));
 }
 
-/* dt_envrcpt, dt_data - only so that a reply answers their macros (DT_WANT_UNIX) */
+/*
+ * dt_rcpt_domain - the domain of the first recipient, lower case, for the
+ * report's envelope_to (RFC 9990 section 3.1.1.11). Only host name bytes
+ * are kept: a hostile address gives "" rather than odd text in a report.
+ */
+static void
+dt_rcpt_domain(dt_conn *c, const char *arg)
+{
+	const char *at = arg != NULL ? strrchr(arg, '@') : NULL;
+	size_t	n = 0;
+
+	if (at == NULL || c->rcpt_domain[0] != '\0')
+		return;
+	for (at++; *at && *at != '>' && n + 1 < sizeof(c->rcpt_domain); at++) {
+		if (!isalnum((unsigned char)*at) && *at != '-' && *at != '.') {
+			n = 0;
+			break;
+		}
+		c->rcpt_domain[n++] = (char)tolower((unsigned char)*at);
+	}
+	c->rcpt_domain[n] = '\0';
+}
+
+/* dt_envrcpt - the first recipient's domain when ReportEnvelopeTo is on;
+ * else only so that a reply answers its macros (DT_WANT_UNIX) */
 static sfsistat
 dt_envrcpt(SMFICTX *ctx, char **argv)
 {
-	(void)argv;
-	return dt_reply(smfi_getpriv(ctx), SMFIP_NR_RCPT, SMFIS_CONTINUE);
+	dt_conn	*c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->eval != NULL && argv != NULL && c->gen->cfg.report_envelope_to)
+		dt_rcpt_domain(c, argv[0]);
+	return dt_reply(c, SMFIP_NR_RCPT, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -418,6 +459,23 @@ dt_ar_field(dt_conn *c, const char *value)
 	    != AUTHRES_KEEP);
 }
 
+/* dt_keep_header - the field as received, for a failure sample; the
+ * section stops at FailureReportHeaderMax, at a field boundary */
+static void
+dt_keep_header(dt_conn *c, const char *raw, size_t len)
+{
+	const dt_config *cfg = &c->gen->cfg;
+
+	if (!cfg->reports || !cfg->failure_reports || c->hdrs_full)
+		return;
+	if (c->hdrs.len + len + 1 > cfg->failure_header_max) {
+		c->hdrs_full = 1;
+		return;
+	}
+	strbuf_appendn(&c->hdrs, raw, len);
+	strbuf_appendc(&c->hdrs, '\n');
+}
+
 static sfsistat
 dt_header(SMFICTX *ctx, char *name, char *value)
 {
@@ -430,8 +488,10 @@ dt_header(SMFICTX *ctx, char *name, char *value)
 	/* libopendkim wants the field as written: "Name:" then the value */
 	sep = (c->proto & SMFIP_HDR_LEADSPC) ? ":" : ": ";
 	strbuf_printf(&raw, "%s%s%s", name, sep, value);
-	if (!raw.failed)
+	if (!raw.failed) {
 		dt_eval_header(c->eval, name, raw.s, raw.len, value, strlen(value));
+		dt_keep_header(c, raw.s, raw.len);
+	}
 	strbuf_free(&raw);
 	if (strcasecmp(name, DT_AR_NAME) == 0)
 		dt_ar_field(c, value);
@@ -609,7 +669,8 @@ dt_eom(SMFICTX *ctx)
 	dt_log_verdict(c, v);
 	dt_metrics_message(v, c->tls.version, c->ar.n, c->eval_s);
 	/* durable (or spooled) before the MTA hears the reply */
-	dt_report_message(&c->gen->cfg, v, c->qid);
+	dt_report_message(&c->gen->cfg, v, c->qid, c->rcpt_domain,
+	    c->gen->cfg.failure_reports && !c->hdrs.failed ? strbuf_str(&c->hdrs) : NULL);
 	dt_msg_reset(c);
 	return rc;
 }

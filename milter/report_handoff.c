@@ -40,7 +40,8 @@ dt_report_start(const dt_config *cfg)
 }
 
 void
-dt_report_message(const dt_config *cfg, const dt_verdict *v, const char *qid)
+dt_report_message(const dt_config *cfg, const dt_verdict *v, const char *qid,
+    const char *envelope_to, const char *headers)
 {
 	report_row rows[DT_MAX_AUTHORS];
 	report_msg m;
@@ -58,7 +59,8 @@ dt_report_message(const dt_config *cfg, const dt_verdict *v, const char *qid)
 	m.reporter = cfg->report_submitter ? cfg->report_submitter : cfg->authserv_id;
 	m.msg_id = qid;
 	m.received = time(NULL);
-	m.envelope_to = "";
+	m.envelope_to = cfg->report_envelope_to && envelope_to != NULL ? envelope_to : "";
+	m.headers = cfg->failure_reports ? (headers != NULL ? headers : "") : NULL;
 	n = report_rows_from_verdict(v, &m, rows, DT_MAX_AUTHORS);
 	if (n < v->nauthors)
 		dt_log(LOG_ERR, "%s: report: %zu of %zu rows not built (out of memory)",

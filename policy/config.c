@@ -1095,6 +1095,15 @@ static const cfg_key cfg_keys[] = {
 	{ "ReportMaxURIs", set_uint, OFF(report_max_uris), NULL, 1, 8,
 	  "an integer 1..8" },
 	STR("ReportMetricsFile", report_metrics_file, conv_path, "an absolute path"),
+	BOOL("ReportEnvelopeTo", report_envelope_to),
+	BOOL("FailureReports", failure_reports),
+	{ "FailureReportHeaderMax", set_uint, OFF(failure_header_max), NULL, 1024, 65536,
+	  "bytes 1024..65536" },
+	BOOL("FailureReportRedact", failure_redact),
+	{ "FailureReportRate", set_uint, OFF(failure_rate), NULL, 1, 10000,
+	  "reports per destination per hour 1..10000" },
+	{ "FailureReportRateTotal", set_uint, OFF(failure_rate_total), NULL, 1, 100000,
+	  "reports per hour 1..100000" },
 };
 
 #undef OFF
@@ -1152,6 +1161,10 @@ dt_config_defaults(dt_config *c)
 	c->report_spool_max_mb = DT_DEFAULT_REPORT_SPOOL_MB;
 	c->report_retention_days = DT_DEFAULT_REPORT_RETENTION;
 	c->report_max_uris = DT_DEFAULT_REPORT_MAX_URIS;
+	c->failure_header_max = DT_DEFAULT_FAILURE_HEADER_MAX;
+	c->failure_redact = 1;
+	c->failure_rate = DT_DEFAULT_FAILURE_RATE;
+	c->failure_rate_total = DT_DEFAULT_FAILURE_RATE_TOTAL;
 }
 
 void
@@ -1380,6 +1393,12 @@ dt_config_load(dt_config *c, const char *path, char *err, size_t errlen)
 	memset(tmp.key_line, 0, sizeof(tmp.key_line));
 	rc = config_parse(&tmp, &f, err, errlen);
 	cfg_file_close(&f);
+	if (rc == 0 && tmp.failure_reports && !tmp.reports) {
+		/* failure samples live in the report store */
+		cfg_err(err, errlen, "%s:%lu: FailureReports yes needs Reports yes", path,
+		    tmp.key_line[key_index("FailureReports")]);
+		rc = -1;
+	}
 	if (rc < 0) {
 		dt_config_free(&tmp);
 		return -1;

@@ -110,6 +110,9 @@
 #define DT_DEFAULT_REPORT_SPOOL_MB 256
 #define DT_DEFAULT_REPORT_RETENTION 7
 #define DT_DEFAULT_REPORT_MAX_URIS 4
+#define DT_DEFAULT_FAILURE_HEADER_MAX 32768	/* bytes of header section kept */
+#define DT_DEFAULT_FAILURE_RATE	10	/* failure reports per destination per hour */
+#define DT_DEFAULT_FAILURE_RATE_TOTAL 100	/* failure reports per hour, all destinations */
 #define DT_DEFAULT_MILTER_TIMEOUT 600	/* seconds; see dmarctls.conf(5) MilterTimeout */
 #define DT_DEFAULT_MAX_SESSIONS	1000
 #define DT_MILTER_TIMEOUT_MAX	7200	/* libmilter's own default */
@@ -196,6 +199,13 @@ typedef struct dt_config {
 	unsigned report_retention_days;	/* rows kept this long after their day */
 	unsigned report_max_uris;	/* rua URIs served per record */
 	char	*report_metrics_file;	/* dmarctls-reports' textfile-collector file, NULL = none */
+	int	report_envelope_to;	/* record the first RCPT domain (privacy: off) */
+	/* RFC 9991 failure reports: off unless FailureReports yes (needs Reports) */
+	int	failure_reports;	/* keep a failure sample when fo asks */
+	unsigned failure_header_max;	/* header section bytes kept per sample */
+	int	failure_redact;		/* RFC 6590 redaction of local parts (default on) */
+	unsigned failure_rate;		/* per destination per hour */
+	unsigned failure_rate_total;	/* all destinations per hour */
 } dt_config;
 
 void	dt_config_defaults(dt_config *c);

@@ -545,6 +545,7 @@ dkim_sig_judge(DKIM_SIGINFO *sig, dkim_sig_result *r)
 	memset(r, 0, sizeof(*r));
 	dkim_copy_tag(sig, "d", r->d, sizeof(r->d), sizeof(r->d) - 1);
 	dkim_copy_tag(sig, "s", r->s, sizeof(r->s), sizeof(r->s) - 1);
+	dkim_copy_tag(sig, "i", r->i, sizeof(r->i), sizeof(r->i) - 1);
 	dkim_copy_tag(sig, "a", r->a, sizeof(r->a), sizeof(r->a) - 1);
 	dkim_copy_tag(sig, "b", r->b, sizeof(r->b), 8);
 	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)

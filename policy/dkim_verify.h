@@ -55,6 +55,7 @@ typedef struct dkim_sig_result {
 	dkim_res	result;
 	char		d[256];		/* signing domain (d=) */
 	char		s[128];		/* selector (s=) */
+	char		i[256];		/* agent or user identifier (i=); "" when absent */
 	char		a[32];		/* algorithm (a=) */
 	char		b[16];		/* the first 8 characters of b= */
 	unsigned	keybits;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "failure_due.h"
 #include "row.h"
 #include "strbuf.h"
 
@@ -19,10 +20,20 @@ static const char *const col_names[REPORT_NCOLS] = {
 	"rua", "ruf", "policy_error",
 };
 
+static const char *const fcol_names[REPORT_NFCOLS] = {
+	"kinds", "alignment", "authres", "dkim", "delivery", "headers",
+};
+
 const char *
 report_col_name(size_t i)
 {
 	return i < REPORT_NCOLS ? col_names[i] : "?";
+}
+
+const char *
+report_fcol_name(size_t i)
+{
+	return i < REPORT_NFCOLS ? fcol_names[i] : "?";
 }
 
 /* A value that may go anywhere: control bytes (tabs, line ends) blanked. */
@@ -179,6 +190,127 @@ reason(const dt_verdict *v, const dmarc_outcome *o, const char **type,
 	}
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t	len, k;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f)
+	    || (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;	/* overlong, surrogate, beyond U+10FFFF */
+	return len;
+}
+
+/* The header section kept: LF line ends, tabs kept, other control bytes
+ * and bytes that are not valid UTF-8 as '?'. */
+static char *
+headers_dup(const char *h)
+{
+	const unsigned char *p = (const unsigned char *)h;
+	size_t	n = strlen(h), i = 0, k;
+	strbuf	sb = STRBUF_INIT;
+
+	while (i < n) {
+		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n') {
+			i++;
+		} else if (p[i] == '\n' || p[i] == '\t' || (p[i] >= ' ' && p[i] < 0x7f)) {
+			strbuf_appendc(&sb, (char)p[i++]);
+		} else if ((k = utf8_len(p + i, n - i)) > 0) {
+			strbuf_appendn(&sb, h + i, k);
+			i += k;
+		} else {
+			strbuf_appendc(&sb, '?');
+			i++;
+		}
+	}
+	if (sb.failed) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Every signature for the failure sample: d, s, i, result, reason. */
+static char *
+dkim_detail(const dt_verdict *v)
+{
+	strbuf	sb = STRBUF_INIT;
+	size_t	k;
+	char	*out;
+
+	for (k = 0; k < v->ndkim; k++) {
+		const dkim_sig_result *s = &v->dkim[k];
+
+		if (k > 0)
+			strbuf_appendc(&sb, '\n');
+		dkim_field(&sb, s->d);
+		strbuf_appendc(&sb, '\t');
+		dkim_field(&sb, s->s);
+		strbuf_appendc(&sb, '\t');
+		dkim_field(&sb, s->i);
+		strbuf_appendc(&sb, '\t');
+		strbuf_append(&sb, dkim_res_name(s->result));
+		strbuf_appendc(&sb, '\t');
+		dkim_field(&sb, s->reason);
+	}
+	out = strdup(sb.len ? strbuf_str(&sb) : "");
+	strbuf_free(&sb);
+	return out;
+}
+
+static char *
+kinds_word(unsigned kinds)
+{
+	char	buf[32] = "";
+
+	if (kinds & FR_DMARC)
+		strcat(buf, "dmarc");
+	if (kinds & FR_DKIM)
+		strcat(buf, buf[0] ? ",dkim" : "dkim");
+	if (kinds & FR_SPF)
+		strcat(buf, buf[0] ? ",spf" : "spf");
+	return strdup(buf);
+}
+
+/* The failure sample of row r (author domain i), when one is due. */
+static int
+add_failure(const dt_verdict *v, const report_msg *m, size_t i, report_row *r)
+{
+	char	align[32];
+	unsigned kinds;
+	size_t	k;
+	char	**f = r->fcol;
+
+	if (m->headers == NULL || v->action == ACTION_TEMPFAIL
+	    || (kinds = failure_due(v, i, align, sizeof(align))) == 0)
+		return 0;
+	f[FC_KINDS] = kinds_word(kinds);
+	f[FC_ALIGNMENT] = strdup(align);
+	f[FC_AUTHRES] = clean_dup(v->authres);
+	f[FC_DKIM] = dkim_detail(v);
+	f[FC_DELIVERY] = strdup(v->action == ACTION_REJECT ? "reject"
+	    : v->action == ACTION_QUARANTINE ? "spam" : "delivered");
+	f[FC_HEADERS] = headers_dup(m->headers);
+	for (k = 0; k < REPORT_NFCOLS; k++)
+		if (f[k] == NULL)
+			return -1;
+	return 0;
+}
+
 static int
 build_one(const dt_verdict *v, const report_msg *m, size_t i, report_row *r)
 {
@@ -234,6 +366,10 @@ build_one(const dt_verdict *v, const report_msg *m, size_t i, report_row *r)
 			return -1;
 		}
 	}
+	if (add_failure(v, m, i, r) < 0) {
+		report_row_free(r);
+		return -1;
+	}
 	return 0;
 }
 
@@ -257,5 +393,9 @@ report_row_free(report_row *r)
 	for (k = 0; k < REPORT_NCOLS; k++) {
 		free(r->col[k]);
 		r->col[k] = NULL;
+	}
+	for (k = 0; k < REPORT_NFCOLS; k++) {
+		free(r->fcol[k]);
+		r->fcol[k] = NULL;
 	}
 }

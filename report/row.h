@@ -30,6 +30,14 @@
  *	alignment, other passes, then failures. Tabs and line ends inside a
  *	value are replaced by blanks so the list cannot be confused.
  *
+ *	With msg->headers set, a row for which failure_due() finds a report
+ *	due also gets its failure sample (fcol): the kinds, Identity-
+ *	Alignment, our Authentication-Results, the signatures with their i=,
+ *	the Delivery-Result, and the header section. Header bytes that are
+ *	not printable ASCII or valid UTF-8 become '?' (PostgreSQL TEXT takes
+ *	only UTF-8, and a hostile byte must not fail a batch of rows). No
+ *	sample is made for a tempfail: the MTA will offer the message again.
+ *
  *	report_row_free() releases the columns; a zeroed row frees fine.
  */
 #ifndef DMARCTLS_REPORT_ROW_H
@@ -52,8 +60,24 @@ enum {
 	REPORT_NCOLS
 };
 
+/*
+ * The failure sample of a row (RFC 9991), the table "failure": present
+ * (every fcol set) only when FailureReports is on and the record's fo
+ * asks for a report for this message (failure_due.h); else all NULL.
+ */
+enum {
+	FC_KINDS = 0,		/* "dmarc", "dkim", "spf", comma-separated */
+	FC_ALIGNMENT,		/* Identity-Alignment: "dkim, spf" ... "none" */
+	FC_AUTHRES,		/* our Authentication-Results value */
+	FC_DKIM,		/* every signature: d, s, i, result, reason (tabs, lines) */
+	FC_DELIVERY,		/* Delivery-Result: delivered, spam, reject */
+	FC_HEADERS,		/* the header section as received (LF line ends) */
+	REPORT_NFCOLS
+};
+
 typedef struct report_row {
 	char	*col[REPORT_NCOLS];	/* never NULL in a built row */
+	char	*fcol[REPORT_NFCOLS];	/* all NULL: no failure sample */
 } report_row;
 
 typedef struct report_msg {
@@ -61,11 +85,13 @@ typedef struct report_msg {
 	const char	*msg_id;	/* queue id; unique with reporter and time */
 	time_t		received;
 	const char	*envelope_to;	/* RCPT domain, "" when not recorded */
+	const char	*headers;	/* header section for failure samples; NULL: off */
 } report_msg;
 
 size_t		report_rows_from_verdict(const dt_verdict *v, const report_msg *msg,
 		    report_row *rows, size_t max);
 void		report_row_free(report_row *r);
 const char	*report_col_name(size_t i);
+const char	*report_fcol_name(size_t i);
 
 #endif

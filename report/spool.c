@@ -12,7 +12,8 @@
 #include "spool.h"
 #include "strbuf.h"
 
-#define SPOOL_MAGIC	"DTR1"
+#define SPOOL_MAGIC	"DTR1"	/* a row */
+#define SPOOL_MAGIC_F	"DTR2"	/* a row and its failure sample after it */
 
 static const char hexdig[] = "0123456789ABCDEF";
 
@@ -38,10 +39,14 @@ report_row_encode(const report_row *r)
 	strbuf	sb = STRBUF_INIT;
 	size_t	i;
 
-	strbuf_append(&sb, SPOOL_MAGIC);
+	strbuf_append(&sb, r->fcol[0] != NULL ? SPOOL_MAGIC_F : SPOOL_MAGIC);
 	for (i = 0; i < REPORT_NCOLS; i++) {
 		strbuf_appendc(&sb, '\t');
 		encode_field(&sb, r->col[i] != NULL ? r->col[i] : "");
+	}
+	for (i = 0; r->fcol[0] != NULL && i < REPORT_NFCOLS; i++) {
+		strbuf_appendc(&sb, '\t');
+		encode_field(&sb, r->fcol[i] != NULL ? r->fcol[i] : "");
 	}
 	strbuf_appendc(&sb, '\n');
 	if (sb.failed) {
@@ -92,29 +97,49 @@ bad:
 	return NULL;
 }
 
+/* n tab-led fields from *pp into out[]; -1 on a malformed line */
+static int
+decode_fields(const char **pp, const char *end, char **out, size_t n)
+{
+	const char *p = *pp, *tab;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (p >= end || *p != '\t')
+			return -1;
+		p++;
+		if ((tab = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			tab = end;
+		if ((out[i] = decode_field(p, tab)) == NULL)
+			return -1;
+		p = tab;
+	}
+	*pp = p;
+	return 0;
+}
+
 int
 report_row_decode(const char *line, size_t len, report_row *r)
 {
-	const char *p = line, *end = line + len, *tab;
-	size_t	i, ml = strlen(SPOOL_MAGIC);
+	const char *p = line, *end = line + len;
+	size_t	ml = strlen(SPOOL_MAGIC);
+	int	sample;
 
 	memset(r, 0, sizeof(*r));
 	if (len > 0 && line[len - 1] == '\n')
 		end--;
-	if (len > REPORT_SPOOL_LINE_MAX || (size_t)(end - p) < ml
-	    || memcmp(p, SPOOL_MAGIC, ml) != 0)
+	if (len > REPORT_SPOOL_LINE_MAX || (size_t)(end - p) < ml)
+		return -1;
+	if (memcmp(p, SPOOL_MAGIC, ml) == 0)
+		sample = 0;
+	else if (memcmp(p, SPOOL_MAGIC_F, ml) == 0)
+		sample = 1;
+	else
 		return -1;
 	p += ml;
-	for (i = 0; i < REPORT_NCOLS; i++) {
-		if (p >= end || *p != '\t')
-			goto bad;
-		p++;
-		if ((tab = memchr(p, '\t', (size_t)(end - p))) == NULL)
-			tab = end;
-		if ((r->col[i] = decode_field(p, tab)) == NULL)
-			goto bad;
-		p = tab;
-	}
+	if (decode_fields(&p, end, r->col, REPORT_NCOLS) < 0
+	    || (sample && decode_fields(&p, end, r->fcol, REPORT_NFCOLS) < 0))
+		goto bad;
 	if (p != end)
 		goto bad;
 	return 0;

@@ -14,7 +14,9 @@
  *	A row is one line: "DTR1", then each column, tab-separated, every
  *	byte that is not printable ASCII, and '%', written as %XX. The line
  *	ends with LF, so a line cut by a crash is detected (no LF, or the
- *	wrong number of fields) and skipped, never loaded half.
+ *	wrong number of fields) and skipped, never loaded half. A row with a
+ *	failure sample (row.h) is "DTR2", the row's columns, then the
+ *	sample's; both kinds load.
  *
  *	report_spool_append() appends data with O_APPEND, then fdatasync():
  *	when it returns 0 the rows survive a crash of the process and of the

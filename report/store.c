@@ -56,7 +56,39 @@ static const char *const step_2[] = {
 	NULL
 };
 
-static const char *const *const steps[REPORT_SCHEMA_VERSION] = { step_1, step_2 };
+/* 3: RFC 9991 failure samples (row.h fcol) and the failure reports made of
+ * them, one per destination, kept with their mail as aggregate reports are */
+static const char *const step_3[] = {
+	"CREATE TABLE IF NOT EXISTS failure ("
+	" reporter TEXT NOT NULL, msg_id TEXT NOT NULL,"
+	" received BIGINT NOT NULL, author_index INTEGER NOT NULL,"
+	" kinds TEXT NOT NULL, alignment TEXT NOT NULL, authres TEXT NOT NULL,"
+	" dkim TEXT NOT NULL, delivery TEXT NOT NULL, headers TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'new',"
+	" claimed_by TEXT NOT NULL DEFAULT '', claimed_at BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (reporter, msg_id, received, author_index))",
+	"CREATE INDEX IF NOT EXISTS failure_state ON failure (state, received)",
+	"CREATE TABLE IF NOT EXISTS failure_report ("
+	" report_id TEXT PRIMARY KEY, destination TEXT NOT NULL,"
+	" policy_domain TEXT NOT NULL, source_ip TEXT NOT NULL, kinds TEXT NOT NULL,"
+	" incidents BIGINT NOT NULL, state TEXT NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" claimed_by TEXT NOT NULL DEFAULT '', claimed_at BIGINT NOT NULL DEFAULT 0,"
+	" created BIGINT NOT NULL, sent_at BIGINT NOT NULL DEFAULT 0,"
+	" message TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '',"
+	" reporter TEXT NOT NULL, msg_id TEXT NOT NULL,"	/* the sample it shows */
+	" received BIGINT NOT NULL, author_index INTEGER NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS failure_report_dest ON failure_report (destination, created)",
+	/* the redaction key (redact.h), one per store so a fleet shares it */
+	"CREATE TABLE IF NOT EXISTS dt_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+	NULL
+};
+
+static const char *const *const steps[REPORT_SCHEMA_VERSION] = { step_1, step_2, step_3 };
+
+#define FAILURE_INSERT_SQL "INSERT INTO failure (reporter, msg_id, received, author_index," \
+	" kinds, alignment, authres, dkim, delivery, headers)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
 
 long long
 report_store_exec(report_store *s, const char *sql, int n, const char *const *params,
@@ -215,9 +247,27 @@ report_store_close(report_store *s)
 	free(s);
 }
 
+/* The failure sample of r, keyed as its row. */
+static int
+insert_failure(report_store *s, const report_row *r, char *err, size_t errlen)
+{
+	const char *p[4 + REPORT_NFCOLS] = {
+		r->col[RC_REPORTER], r->col[RC_MSG_ID], r->col[RC_RECEIVED],
+		r->col[RC_AUTHOR_INDEX],
+	};
+	size_t	i;
+
+	for (i = 0; i < REPORT_NFCOLS; i++)
+		p[4 + i] = r->fcol[i] != NULL ? r->fcol[i] : "";
+	return report_store_exec(s, FAILURE_INSERT_SQL, 4 + REPORT_NFCOLS, p,
+	    err, errlen) < 0 ? -1 : 0;
+}
+
 int
 report_store_insert(report_store *s, const report_row *r, char *err, size_t errlen)
 {
-	return report_store_exec(s, s->insert_sql, REPORT_NCOLS,
-	    (const char *const *)r->col, err, errlen) < 0 ? -1 : 0;
+	if (report_store_exec(s, s->insert_sql, REPORT_NCOLS,
+	    (const char *const *)r->col, err, errlen) < 0)
+		return -1;
+	return r->fcol[0] != NULL ? insert_failure(s, r, err, errlen) : 0;
 }

@@ -33,7 +33,8 @@
  *	MX hosts starting at once do not both create the tables). A database
  *	whose version is newer than this program knows is refused.
  *
- *	report_store_insert() adds one evaluation row; a row whose key
+ *	report_store_insert() adds one evaluation row, and its failure sample
+ *	(row.h) to the table "failure" when it has one; a row whose key
  *	(reporter, msg_id, received, author_index) is already there is
  *	ignored, so loading the spool twice never counts a message twice.
  *
@@ -52,7 +53,7 @@
 
 #include "row.h"
 
-#define REPORT_SCHEMA_VERSION	2
+#define REPORT_SCHEMA_VERSION	3
 
 typedef int (*rs_row_fn)(void *arg, int ncols, const char *const *values);
 

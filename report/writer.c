@@ -60,24 +60,32 @@ struct report_writer {
 static rw_entry *
 entry_new(const report_row *from)
 {
-	size_t	len[REPORT_NCOLS], total = 0, i;
+	const char *src[REPORT_NCOLS + REPORT_NFCOLS];
+	char	**dst[REPORT_NCOLS + REPORT_NFCOLS];
+	size_t	len[REPORT_NCOLS + REPORT_NFCOLS], total = 0, i, n = REPORT_NCOLS;
 	rw_entry *e;
 	char	*p;
 
-	for (i = 0; i < REPORT_NCOLS; i++) {
-		len[i] = from->col[i] != NULL ? strlen(from->col[i]) + 1 : 1;
+	/* the columns, then the failure sample's when the row has one */
+	if (from->fcol[0] != NULL)
+		n += REPORT_NFCOLS;
+	for (i = 0; i < n; i++) {
+		src[i] = i < REPORT_NCOLS ? from->col[i] : from->fcol[i - REPORT_NCOLS];
+		len[i] = src[i] != NULL ? strlen(src[i]) + 1 : 1;
 		total += len[i];
 	}
 	if ((e = malloc(sizeof(*e) + total)) == NULL)
 		return NULL;
 	memset(e, 0, sizeof(*e));
+	for (i = 0; i < n; i++)
+		dst[i] = i < REPORT_NCOLS ? &e->row.col[i] : &e->row.fcol[i - REPORT_NCOLS];
 	p = (char *)(e + 1);
-	for (i = 0; i < REPORT_NCOLS; i++) {
-		if (from->col[i] != NULL)
-			memcpy(p, from->col[i], len[i]);
+	for (i = 0; i < n; i++) {
+		if (src[i] != NULL)
+			memcpy(p, src[i], len[i]);
 		else
 			*p = '\0';
-		e->row.col[i] = p;
+		*dst[i] = p;
 		p += len[i];
 	}
 	return e;

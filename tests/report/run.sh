@@ -117,7 +117,7 @@ if start_milter one "sqlite:$DB"; then
 	[ "$got" = "||none|" ] && ok "sqlite_row_no_policy" || not_ok "sqlite_row_no_policy" "got '$got'"
 	[ "$(sql "$DB" "PRAGMA journal_mode")" = wal ] && ok "sqlite_wal" ||
 	    not_ok "sqlite_wal" "journal_mode $(sql "$DB" "PRAGMA journal_mode")"
-	[ "$(sql "$DB" "SELECT version FROM dt_schema")" = 2 ] && ok "sqlite_schema_version" ||
+	[ "$(sql "$DB" "SELECT version FROM dt_schema")" = 3 ] && ok "sqlite_schema_version" ||
 	    not_ok "sqlite_schema_version" "$(sql "$DB" "SELECT * FROM dt_schema")"
 else
 	not_ok "sqlite_one_row_per_message" "milter did not start"

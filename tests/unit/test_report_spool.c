@@ -20,6 +20,7 @@ fill(report_row *r, const char *v)
 {
 	size_t	i;
 
+	memset(r, 0, sizeof(*r));	/* no failure sample */
 	for (i = 0; i < REPORT_NCOLS; i++)
 		r->col[i] = strdup(v);
 }
