@@ -106,21 +106,25 @@ org_of(const dest_checker *c, const char *domain, char *org, size_t size)
 	return st;
 }
 
-/* The authorising record's own rua, if any: same host, or refuse. */
+/* The authorising record's own rua (ruf for failure reports), if any:
+ * same host, or refuse. */
 static dest_verdict
-apply_override(const char *txt, size_t len, report_dest *d, char *why, size_t size)
+apply_override(const char *txt, size_t len, int ruf, report_dest *d, char *why, size_t size)
 {
 	dmarc_record rec;
 	report_dest alt;
 	dest_verdict v = DEST_OK;
-	size_t	i;
+	size_t	i, n;
+	char	**uri;
 
 	memset(&rec, 0, sizeof(rec));
 	(void)dmarc_record_parse(txt, len, DMARC_MODE_RFC9989, &rec);
-	if (rec.nrua_kept > 0) {
+	n = ruf ? rec.nruf_kept : rec.nrua_kept;
+	uri = ruf ? rec.ruf : rec.rua;
+	if (n > 0) {
 		v = DEST_REFUSED;
-		for (i = 0; i < rec.nrua_kept; i++) {
-			if (parse_mailto(rec.rua[i], rec.rua[i] + strlen(rec.rua[i]), &alt) == 0
+		for (i = 0; i < n; i++) {
+			if (parse_mailto(uri[i], uri[i] + strlen(uri[i]), &alt) == 0
 			    && strcasecmp(alt.host, d->host) == 0) {
 				*d = alt;
 				v = DEST_OK;
@@ -128,7 +132,8 @@ apply_override(const char *txt, size_t len, report_dest *d, char *why, size_t si
 			}
 		}
 		if (v == DEST_REFUSED)
-			snprintf(why, size, "the authorising record's rua leaves host %s", d->host);
+			snprintf(why, size, "the authorising record's %s leaves host %s",
+			    ruf ? "ruf" : "rua", d->host);
 	}
 	dmarc_record_free(&rec);
 	return v;
@@ -167,7 +172,7 @@ report_dest_verify(const dest_checker *c, const char *policy_domain, report_dest
 		for (i = 0; i < t.n; i++) {
 			if (strlen(t.txt[i]) == t.len[i] && dmarc_record_is_dmarc(t.txt[i], t.len[i])) {
 				snprintf(why, size, "authorised by %s", name);
-				v = apply_override(t.txt[i], t.len[i], d, why, size);
+				v = apply_override(t.txt[i], t.len[i], c->ruf, d, why, size);
 				break;
 			}
 		}

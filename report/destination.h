@@ -28,7 +28,9 @@
  *	is DEST_DEFER: try again on the next run, never send on a guess.
  *	An authorising record with its own rua replaces the address, but
  *	only with one at the same host; a rua that points elsewhere refuses
- *	both (section 4, last steps). why says what was decided.
+ *	both (section 4, last steps). For failure reports (c->ruf set) the
+ *	same is done with ruf in place of rua (RFC 9991 section 5). why says
+ *	what was decided.
  */
 #ifndef DMARCTLS_REPORT_DESTINATION_H
 #define DMARCTLS_REPORT_DESTINATION_H
@@ -56,6 +58,7 @@ typedef struct dest_checker {
 	void		*lookup_ctx;
 	dmarc_discovery_mode mode;
 	const psl_ctx_t	*psl;
+	int		ruf;	/* failure reports: an override is read from ruf */
 } dest_checker;
 
 size_t		report_dest_parse(const char *rua, size_t max, report_dest *out,

@@ -7,6 +7,7 @@
  *	dmarctls-reports [-c FILE] list [--day YYYY-MM-DD] [--domain D]
  *	dmarctls-reports [-c FILE] show REPORT-ID
  *	dmarctls-reports [-c FILE] expire
+ *	dmarctls-reports [-c FILE] failures [--dry-run] [--out DIR]
  *
  * DESCRIPTION
  *	The command cron or a systemd timer runs once a day (or more often:
@@ -15,7 +16,9 @@
  *	store the milter writes. send: see send.h. list: one line per
  *	report (id, state, domain, day, destination, attempts, records,
  *	messages). show: a report's metadata and its XML. expire: rows of
- *	days older than ReportRetention days, and reports of those days.
+ *	days older than ReportRetention days, and reports of those days;
+ *	failure samples and failure reports older than two days. failures:
+ *	RFC 9991 failure reports, see failures.h.
  *	With ReportMetricsFile, each send run (not --dry-run or --out)
  *	rewrites that Prometheus textfile at its end (run_metrics.h), also
  *	when the store could not be opened.
@@ -35,6 +38,7 @@
 
 #include "config.h"
 #include "dns.h"
+#include "failures.h"
 #include "report_id.h"
 #include "run_metrics.h"
 #include "send.h"
@@ -53,7 +57,8 @@ usage(void)
 	    " [--dry-run] [--out DIR]\n"
 	    "       dmarctls-reports [-c FILE] list [--day YYYY-MM-DD] [--domain D]\n"
 	    "       dmarctls-reports [-c FILE] show REPORT-ID\n"
-	    "       dmarctls-reports [-c FILE] expire\n");
+	    "       dmarctls-reports [-c FILE] expire\n"
+	    "       dmarctls-reports [-c FILE] failures [--dry-run] [--out DIR]\n");
 	exit(EX_USAGE);
 }
 
@@ -157,6 +162,16 @@ cmd_expire(report_store *s, const dt_config *cfg, time_t now)
 		return EX_UNAVAILABLE;
 	}
 	printf("expired %lld rows and %lld reports of days before %s\n", ne, nr, cut);
+	/* failure samples hold header sections: kept only while they can matter */
+	snprintf(cut, sizeof(cut), "%lld", (long long)now - 2LL * FAILURE_MAX_AGE);
+	if ((ne = report_store_exec(s, "DELETE FROM failure WHERE received < $1", 1, p,
+	    err, sizeof(err))) < 0
+	    || (nr = report_store_exec(s, "DELETE FROM failure_report WHERE created < $1", 1, p,
+	    err, sizeof(err))) < 0) {
+		fprintf(stderr, "dmarctls-reports: %s\n", err);
+		return EX_UNAVAILABLE;
+	}
+	printf("expired %lld failure samples and %lld failure reports before %s\n", ne, nr, cut);
 	return 0;
 }
 
@@ -181,6 +196,24 @@ send_metrics(const dt_config *cfg, const report_send_opts *so, report_store *s,
 		m.rows_known = 1;
 	if (report_metrics_write(cfg->report_metrics_file, &m, err, sizeof(err)) < 0)
 		fprintf(stderr, "dmarctls-reports: ReportMetricsFile: %s\n", err);
+}
+
+/* The failures command, with a summary line for the log. */
+static int
+run_failures(report_ctx *x, const report_send_opts *so)
+{
+	report_failure_opts fo = { so->dry_run, so->out_dir };
+	report_failure_stats st;
+	int	rc;
+
+	memset(&st, 0, sizeof(st));
+	x->chk.ruf = 1;
+	rc = report_failures(x, &fo, &st);
+	if (!so->dry_run)
+		printf("failures: %u samples, %u reports made, %u sent, %u failed, %u deferred,"
+		    " %u refused, %u suppressed\n", st.samples, st.made, st.sent, st.failed,
+		    st.deferred, st.refused, st.suppressed);
+	return rc;
 }
 
 int
@@ -227,7 +260,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "show") == 0 ? optind != argc - 1 : optind != argc)
 		usage();
-	if (strcmp(cmd, "send") && strcmp(cmd, "list") && strcmp(cmd, "show") && strcmp(cmd, "expire"))
+	if (strcmp(cmd, "send") && strcmp(cmd, "list") && strcmp(cmd, "show") && strcmp(cmd, "expire")
+	    && strcmp(cmd, "failures"))
+		usage();
+	if (strcmp(cmd, "failures") == 0 && (so.day >= 0 || so.domain != NULL))
 		usage();
 	dt_config_defaults(&cfg);
 	if (dt_config_load(&cfg, conf, err, sizeof(err)) < 0) {
@@ -272,9 +308,13 @@ main(int argc, char **argv)
 		x.receiver = cfg.report_submitter ? cfg.report_submitter : cfg.authserv_id;
 		x.host = host;
 		x.now = time(NULL);
-		rc = report_send(&x, &so, &st);
+		if (strcmp(cmd, "failures") == 0) {
+			rc = run_failures(&x, &so);
+		} else {
+			rc = report_send(&x, &so, &st);
+			send_metrics(&cfg, &so, s, &st, rc);
+		}
 		dns_resolver_free(res);
-		send_metrics(&cfg, &so, s, &st, rc);
 	}
 	report_store_close(s);
 	dt_config_free(&cfg);

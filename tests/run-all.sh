@@ -9,7 +9,9 @@
 #               (dmarctls-check against nsd + validating unbound), milter
 #               (dmarctls-milter over the milter protocol with miltertest),
 #               postfix (Debian's Postfix 3.7 with smtpd_milters), sendmail
-#               (Sendmail 8.17 unpacked from its .debs, INPUT_MAIL_FILTER)
+#               (Sendmail 8.17 unpacked from its .debs, INPUT_MAIL_FILTER),
+#               report (aggregate reports, SQLite and PostgreSQL), failure
+#               (RFC 9991 failure reports), tlspolicy and sts (dmarctls-policyd)
 #   install:    make install/uninstall into a private root (tests/install/run.sh:
 #               paths, unit verified with systemd-analyze, config kept), then
 #               make distcheck; package: the Debian packages built with
@@ -99,6 +101,7 @@ real_world() {
 	suite tests/postfix/tls.sh postfix-tls "$1"
 	suite tests/sendmail/run.sh sendmail "$1"
 	suite tests/report/run.sh report "$1"
+	suite tests/report/failure.sh failure "$1"
 	suite tests/tlspolicy/run.sh tlspolicy "$1"
 	suite tests/tlspolicy/sts.sh sts "$1"
 }

@@ -1,11 +1,14 @@
 /*
  * fuzz_report_input.c -- libFuzzer target for what the report side reads:
- * a spool line (report_row_decode) and a rua list (report_dest_parse).
+ * a spool line (report_row_decode), a rua list (report_dest_parse) and a
+ * message's header section as a failure report redacts it (failure_redact).
  *
  * The input is decoded as a spool line; a row that decodes is encoded
  * again and must decode to the same columns (the round trip is exact).
  * The input, cut at its first NUL, is also a rua list: every destination
  * kept must be printable ASCII local@host with the host in lower case.
+ * Redaction must keep every '@' and everything after the last one, and
+ * redact the same input the same way twice.
  * Checks: no crash, no leak, no undefined behaviour, those invariants.
  */
 #include <stdint.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "destination.h"
+#include "redact.h"
 #include "spool.h"
 
 static void
@@ -30,6 +34,10 @@ spool_line(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < REPORT_NCOLS; i++)
 		if (strcmp(r.col[i], back.col[i]) != 0)
+			abort();
+	for (i = 0; i < REPORT_NFCOLS; i++)
+		if ((r.fcol[i] == NULL) != (back.fcol[i] == NULL)
+		    || (r.fcol[i] != NULL && strcmp(r.fcol[i], back.fcol[i]) != 0))
 			abort();
 	free(line);
 	report_row_free(&r);
@@ -62,10 +70,45 @@ rua_list(const uint8_t *data, size_t size)
 	free(s);
 }
 
+static size_t
+count_at(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s; s++)
+		n += *s == '@';
+	return n;
+}
+
+static void
+redaction(const uint8_t *data, size_t size)
+{
+	static const unsigned char key[] = "fuzz";
+	char	*s, *a, *b;
+	const char *ts, *ta;
+
+	if ((s = malloc(size + 1)) == NULL)
+		return;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	a = failure_redact(s, key, 4);
+	b = failure_redact(s, key, 4);
+	if (a == NULL || b == NULL || strcmp(a, b) != 0 || count_at(a) != count_at(s))
+		abort();
+	ts = strrchr(s, '@');
+	ta = strrchr(a, '@');
+	if ((ts == NULL) != (ta == NULL) || (ts != NULL && strcmp(ts, ta) != 0))
+		abort();
+	free(a);
+	free(b);
+	free(s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	spool_line(data, size);
 	rua_list(data, size);
+	redaction(data, size);
 	return 0;
 }

@@ -118,13 +118,17 @@ static const fake_rr world[] = {
 	    {"p=none; v=DMARC1", "spf1 x"}},
 	{"example.com._report._dmarc.two.example", DNS_STATUS_OK,
 	    {"not dmarc", "v=DMARC1;"}},
+	{"example.com._report._dmarc.both.example", DNS_STATUS_OK,
+	    {"v=DMARC1; rua=mailto:agg@both.example; ruf=mailto:fail@both.example"}},
 	{NULL, 0, {NULL}}
 };
+
+static int use_ruf;	/* verify as for failure reports */
 
 static dest_verdict
 verify(fake_dns *f, const char *addr, report_dest *d)
 {
-	dest_checker c = { fake_lookup, f, DMARC_DISCOVERY_TREEWALK, NULL };
+	dest_checker c = { fake_lookup, f, DMARC_DISCOVERY_TREEWALK, NULL, use_ruf };
 	char	why[256];
 	size_t	ign;
 
@@ -192,6 +196,24 @@ override_rua_at_the_same_host_replaces(void **state)
 	assert_string_equal(d.addr, "other@over.example");
 }
 
+/* RFC 9991 section 5: for failure reports the override is the record's ruf */
+static void
+failure_reports_read_the_ruf_override(void **state)
+{
+	fake_dns f;
+	report_dest d;
+
+	assert_int_equal(verify(&f, "mailto:x@both.example", &d), DEST_OK);
+	assert_string_equal(d.addr, "agg@both.example");
+	use_ruf = 1;
+	assert_int_equal(verify(&f, "mailto:x@both.example", &d), DEST_OK);
+	assert_string_equal(d.addr, "fail@both.example");
+	/* a record with a rua only says nothing of ruf: the address stays */
+	assert_int_equal(verify(&f, "mailto:x@over.example", &d), DEST_OK);
+	assert_string_equal(d.addr, "x@over.example");
+	use_ruf = 0;
+}
+
 static void
 override_rua_elsewhere_refuses_both(void **state)
 {
@@ -236,6 +258,7 @@ main(void)
 		cmocka_unit_test(record_must_begin_with_v_dmarc1),
 		cmocka_unit_test(override_rua_at_the_same_host_replaces),
 		cmocka_unit_test(override_rua_elsewhere_refuses_both),
+		cmocka_unit_test(failure_reports_read_the_ruf_override),
 		cmocka_unit_test(overlong_authorisation_name_refused_unasked),
 	};
 
