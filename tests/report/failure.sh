@@ -39,6 +39,8 @@ REPORT_PREFIX=failure
 . "$(dirname "$SELF")/../bench/common.sh"
 builddir_arg "$@"
 bench_namespace "$SELF" "$BUILDDIR"
+# shellcheck source=tests/report/report-world.sh
+. "$(dirname "$SELF")/report-world.sh"		# pg_start, pg_sql, pg_stop_started
 
 BENCH_KEEP=${DT_REPORT_KEEP:-}
 TOP=$BENCH_TOP
@@ -70,7 +72,7 @@ export W_EXTRA_TEST_RECORDS
 W_EXTRA_TEST_RECORDS=$(mktemp /tmp/dmarctls-failure-zone.XXXXXX)
 failure_zone >"$W_EXTRA_TEST_RECORDS"
 bench_world
-trap 'bench_cleanup' EXIT
+trap 'pg_stop_started; bench_cleanup' EXIT
 rm -f "$W_EXTRA_TEST_RECORDS"
 chmod 755 "$T"
 
@@ -102,12 +104,13 @@ tampered() {
 	done
 } >"$T/corpus.manifest"
 
-# start_milter NAME [KEY VALUE]... -- a milter with reporting on
+# start_milter NAME [KEY VALUE]... -- a milter with reporting on, into
+# $STORE (default sqlite:$T/NAME.db)
 start_milter() {
 	local name=$1 sock=$T/sock/$1.sock
 	shift
 	milter_conf tests/report/failure.sh "unix:$sock" RejectFailures yes Reports yes \
-	    ReportStore "sqlite:$T/$name.db" ReportSpool "$T/$name.spool" \
+	    ReportStore "${STORE:-sqlite:$T/$name.db}" ReportSpool "$T/$name.spool" \
 	    ReportSubmitter mx.receiver.test "$@" >"$T/conf/$name.conf"
 	"$MILTER" -f -c "$T/conf/$name.conf" >>"$T/log/$name.log" 2>&1 &
 	eval "PID_$name=\$!"
@@ -280,6 +283,49 @@ got=$(sql "$DB" "SELECT (SELECT count(*) FROM failure) || ':' || (SELECT count(*
 [ "$got" = "0:0" ] && grep -q 'expired 12 failure samples and 13 failure reports' "$T/out/expire.out" &&
     ok "expire_removes_failure_samples_and_reports" ||
     not_ok "expire_removes_failure_samples_and_reports" "$got: $(cat "$T/out/expire.out")"
+
+# ------------------------------------------------ PostgreSQL, three hosts at once
+# The samples of a milter writing into PostgreSQL; three failures runs at the
+# same time: every report is made once and sent once. (The rate limit is
+# raised here: hosts counting at the same instant may each send one more.)
+if pg_start "$T/pg"; then
+	STORE="postgresql:///dmarc?host=$T/pg/sock&user=postgres"
+	if start_milter pgf FailureReports yes; then
+		run_corpus pgf
+		stop_milter pgf
+	fi
+	mkdir -p "$T/mta-pg"
+	cat >"$T/fake-sendmail-pg" <<SH
+#!/bin/sh
+# test MTA for the concurrent runs: one file per message, race-free
+cat >"\$(mktemp "$T/mta-pg/XXXXXXXX")"
+SH
+	chmod 755 "$T/fake-sendmail-pg"
+	milter_conf tests/report/failure.sh "unix:$T/sock/none.sock" Reports yes FailureReports yes \
+	    ReportStore "$STORE" ReportSubmitter mx.receiver.test ReportFrom dmarc-reports@receiver.test \
+	    ReportSendmail "$T/fake-sendmail-pg" FailureReportRate 100 >"$T/conf/pg.conf"
+	pids=""
+	for h in 1 2 3; do
+		"$REPORTS" -c "$T/conf/pg.conf" failures >"$T/out/pg.$h" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+	nmail=$(ls "$T/mta-pg" | wc -l)
+	# the report's own Message-ID: the first one in each file
+	for f in "$T"/mta-pg/*; do awk '/^Message-ID: / { print; exit }' "$f"; done >"$T/out/pg.ids"
+	nid=$(wc -l <"$T/out/pg.ids")
+	uid=$(sort -u "$T/out/pg.ids" | wc -l)
+	made=$(cat "$T"/out/pg.* | sed -n 's/.* \([0-9]*\) reports made.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+	states=$(pg_sql "SELECT state || ':' || count(*) FROM failure_report GROUP BY state ORDER BY 1" | tr '\n' ' ')
+	[ "$nmail" = 11 ] && [ "$nid" = 11 ] && [ "$uid" = 11 ] && [ "$made" = 13 ] &&
+	    [ "$states" = "refused:1 sent:11 verify:1 " ] &&
+	    ok "postgresql_three_runs_at_once_each_report_once" ||
+	    not_ok "postgresql_three_runs_at_once_each_report_once" \
+	    "mails $nmail, ids $uid/$nid, made $made, states $states"
+	pg_stop_started
+else
+	not_ok "postgresql_three_runs_at_once_each_report_once" "$(tail -3 "$T/pg/log" 2>/dev/null)"
+fi
 
 san=$(grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
     "$T"/log/*.log "$T"/out/* 2>/dev/null | head -3)
