@@ -39,6 +39,7 @@
 #include "config.h"
 #include "dns.h"
 #include "failures.h"
+#include "from_align.h"
 #include "report_id.h"
 #include "run_metrics.h"
 #include "send.h"
@@ -198,6 +199,22 @@ send_metrics(const dt_config *cfg, const report_send_opts *so, report_store *s,
 		fprintf(stderr, "dmarctls-reports: ReportMetricsFile: %s\n", err);
 }
 
+/* Say so when report mail from ReportFrom would not pass DMARC by SPF. */
+static void
+warn_unaligned_from(dns_resolver *res, const char *from)
+{
+	char	why[1024];
+	int	rc = report_from_spf(res, from, why, sizeof(why));
+
+	if (rc == 0)
+		fprintf(stderr, "dmarctls-reports: warning: ReportFrom %s is not authorised by SPF"
+		    " from this host (%s): reports pass DMARC only if the MTA DKIM-signs them for"
+		    " its domain\n", from, why);
+	else if (rc < 0)
+		fprintf(stderr, "dmarctls-reports: warning: cannot check that ReportFrom %s passes"
+		    " DMARC: %s\n", from, why);
+}
+
 /* The failures command, with a summary line for the log. */
 static int
 run_failures(report_ctx *x, const report_send_opts *so)
@@ -270,6 +287,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "dmarctls-reports: %s\n", err);
 		return EX_CONFIG;
 	}
+	if (strcmp(cmd, "failures") == 0 && !cfg.failure_reports) {
+		/* the timer runs it every few minutes whatever the configuration */
+		printf("failures: FailureReports is off; nothing to do\n");
+		dt_config_free(&cfg);
+		return 0;
+	}
 	if ((s = report_store_open(cfg.report_store, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dmarctls-reports: %s\n", err);
 		if (strcmp(cmd, "send") == 0)
@@ -308,6 +331,8 @@ main(int argc, char **argv)
 		x.receiver = cfg.report_submitter ? cfg.report_submitter : cfg.authserv_id;
 		x.host = host;
 		x.now = time(NULL);
+		if (cfg.report_from != NULL)
+			warn_unaligned_from(res, cfg.report_from);
 		if (strcmp(cmd, "failures") == 0) {
 			rc = run_failures(&x, &so);
 		} else {

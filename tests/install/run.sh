@@ -69,7 +69,8 @@ share/doc/dmarctls/contrib/postfix/main.cf.dmarctls share/doc/dmarctls/contrib/p
 share/doc/dmarctls/contrib/postfix/chroot.md share/doc/dmarctls/contrib/sendmail/dmarctls.mc
 sbin/dmarctls-policyd etc/dmarctls/dmarctls-policyd.conf lib/systemd/system/dmarctls-policyd.service
 share/man/man8/dmarctls-policyd.8 bin/dmarctls-reports share/man/man8/dmarctls-reports.8
-lib/systemd/system/dmarctls-reports.service lib/systemd/system/dmarctls-reports.timer"
+lib/systemd/system/dmarctls-reports.service lib/systemd/system/dmarctls-reports.timer
+lib/systemd/system/dmarctls-reports-failures.service lib/systemd/system/dmarctls-reports-failures.timer"
 missing=""
 for f in $expected; do [ -f "$R$P/$f" ] || missing="$missing $f"; done
 want installs_what_an_admin_needs "${missing# }" ""

@@ -65,6 +65,8 @@ _dmarc.fpsd	TXT	"v=DMARC1; p=reject; psd=y; fo=1; ruf=mailto:ruf@fpsd.test"
 _dmarc.fext	TXT	"v=DMARC1; p=reject; fo=1; ruf=mailto:a@fcollector.test,mailto:b@unauth.test,mailto:c@mx.bogus.test"
 fext.test._report._dmarc.fcollector	TXT	"v=DMARC1"
 _dmarc.frate	TXT	"v=DMARC1; p=quarantine; fo=1; ruf=mailto:ruf@frate.test"
+fnospf	TXT	"v=spf1 -all"
+_dmarc.fnospf	TXT	"v=DMARC1; p=reject"
 ZONE
 }
 
@@ -197,6 +199,14 @@ milter_conf tests/report/failure.sh "unix:$T/sock/none.sock" Reports yes Failure
     ReportStore "sqlite:$DB" ReportSubmitter mx.receiver.test ReportFrom dmarc-reports@receiver.test \
     ReportSendmail "$T/fake-sendmail" FailureReportRate 3 >"$T/conf/send.conf"
 
+# Off (the timer runs it whatever the configuration): nothing done, exit 0.
+grep -v '^FailureReports ' "$T/conf/send.conf" >"$T/conf/off-send.conf"
+out=$("$REPORTS" -c "$T/conf/off-send.conf" failures 2>&1)
+rc=$?
+[ "$rc" = 0 ] && [ "$out" = "failures: FailureReports is off; nothing to do" ] &&
+    [ "$(sql "$DB" "SELECT count(*) FROM failure WHERE state = 'new'")" = 12 ] &&
+    ok "failures_command_idle_when_off" || not_ok "failures_command_idle_when_off" "rc $rc: $out"
+
 "$REPORTS" -c "$T/conf/send.conf" failures --dry-run >"$T/out/dry.out" 2>"$T/out/dry.err"
 rc=$?
 n=$(grep -c '^sample ' "$T/out/dry.out")
@@ -326,6 +336,20 @@ SH
 else
 	not_ok "postgresql_three_runs_at_once_each_report_once" "$(tail -3 "$T/pg/log" 2>/dev/null)"
 fi
+
+# ------------------------------------------------ ReportFrom and DMARC
+# Report mail leaves with ReportFrom as envelope sender: it passes DMARC by SPF
+# when the domain's SPF covers this host. This namespace's host gets an
+# address of 192.0.2.0/24 (f0.test's SPF); fnospf.test's SPF is -all.
+ip addr add 192.0.2.10/32 dev lo 2>/dev/null
+sed 's/^ReportFrom .*/ReportFrom dmarc-reports@f0.test/' "$T/conf/send.conf" >"$T/conf/from-ok.conf"
+sed 's/^ReportFrom .*/ReportFrom dmarc-reports@fnospf.test/' "$T/conf/send.conf" >"$T/conf/from-bad.conf"
+"$REPORTS" -c "$T/conf/from-ok.conf" failures --dry-run >/dev/null 2>"$T/out/from-ok.err"
+"$REPORTS" -c "$T/conf/from-bad.conf" failures --dry-run >/dev/null 2>"$T/out/from-bad.err"
+want="dmarctls-reports: warning: ReportFrom dmarc-reports@fnospf.test is not authorised by SPF from this host (SPF for dmarc-reports@fnospf.test: 192.0.2.10 fail): reports pass DMARC only if the MTA DKIM-signs them for its domain"
+[ ! -s "$T/out/from-ok.err" ] && [ "$(cat "$T/out/from-bad.err")" = "$want" ] &&
+    ok "report_from_not_aligned_warned" ||
+    not_ok "report_from_not_aligned_warned" "ok: $(cat "$T/out/from-ok.err") bad: $(cat "$T/out/from-bad.err")"
 
 san=$(grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
     "$T"/log/*.log "$T"/out/* 2>/dev/null | head -3)
