@@ -66,6 +66,10 @@ _dmarc.fext	TXT	"v=DMARC1; p=reject; fo=1; ruf=mailto:a@fcollector.test,mailto:b
 fext.test._report._dmarc.fcollector	TXT	"v=DMARC1"
 _dmarc.frate	TXT	"v=DMARC1; p=quarantine; fo=1; ruf=mailto:ruf@frate.test"
 fnospf	TXT	"v=spf1 -all"
+fhuge	TXT	"v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.fhuge	TXT	"v=DMARC1; p=none; fo=1; rua=https://r.example/x,mailto:a%2Cb@fhuge.test,mailto:c@fhuge.test!10m,mailto:d@fhuge.test%0d%0aBcc:%20x@evil.example,mailto:e@fhuge.test," "mailto:f@b%C3%BCcher.test,mailto:g@fhuge.test,mailto:h@fhuge.test,mailto:i@fhuge.test,mailto:j@fhuge.test,mailto:k@fhuge.test,mailto:l@fhuge.test;" " ruf=mailto:r1@fhuge.test%0aBcc:x@evil.example,mailto:r2@fhuge.test,ftp://x,mailto:r3@fhuge.test,mailto:r4@fhuge.test,mailto:r5@fhuge.test,mailto:r6@fhuge.test"
+xn--bcher-kva	TXT	"v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.xn--bcher-kva	TXT	"v=DMARC1; p=reject; fo=1; rua=mailto:agg@xn--bcher-kva.test; ruf=mailto:ruf@xn--bcher-kva.test"
 _dmarc.fnospf	TXT	"v=DMARC1; p=reject"
 ZONE
 }
@@ -333,9 +337,44 @@ SH
 	    not_ok "postgresql_three_runs_at_once_each_report_once" \
 	    "mails $nmail, ids $uid/$nid, made $made, states $states"
 	pg_stop_started
+	unset STORE
 else
 	not_ok "postgresql_three_runs_at_once_each_report_once" "$(tail -3 "$T/pg/log" 2>/dev/null)"
 fi
+
+# ------------------------------------------------ hostile records and names
+# A record with a long rua/ruf list of odd URIs (a non-mailto scheme, an
+# encoded comma, a !size, an encoded CRLF header injection, a host that
+# decodes to a U-label)
+# and a From domain in UTF-8: rows keep the A-label, reports go only to
+# well-formed mailto: addresses, at most ReportMaxURIs (4) of them.
+{
+	echo "fhuge_spoof $FAIL_IP evil.example a@fhuge.test bob@receiver.test $(msg_from fhuge_spoof 'A <a@fhuge.test>') accept/fail"
+	echo "idn_spoof $FAIL_IP evil.example a@xn--bcher-kva.test bob@receiver.test $(msg_from idn_spoof 'A <a@bücher.test>') reject"
+} >"$T/hostile.manifest"
+if start_milter hx FailureReports yes; then
+	"$MLOAD" -s "unix:$T/sock/hx.sock" -m "$T/hostile.manifest" -c 1 -v --qid-prefix HX \
+	    >"$T/out/hx.mload" 2>&1
+	stop_milter hx
+fi
+got=$(sql "$T/hx.db" "SELECT header_from || ':' || policy_domain || ':' || dmarc_result FROM evaluation ORDER BY 1" | tr '\n' ' ')
+[ "$(grep -c '^MISMATCH' "$T/out/hx.mload")" = 0 ] &&
+    [ "$got" = "fhuge.test:fhuge.test:fail xn--bcher-kva.test:xn--bcher-kva.test:fail " ] &&
+    ok "hostile_uri_lists_and_utf8_from_recorded" ||
+    not_ok "hostile_uri_lists_and_utf8_from_recorded" "$got $(grep '^MISMATCH' "$T/out/hx.mload" | head -2)"
+sql "$T/hx.db" "UPDATE evaluation SET day = day - 86400" >/dev/null
+sed -e "s|sqlite:$DB|sqlite:$T/hx.db|" "$T/conf/send.conf" >"$T/conf/hx.conf"
+"$REPORTS" -c "$T/conf/hx.conf" send --dry-run >"$T/out/hx-dry.out" 2>/dev/null
+got=$(awk '{ print $3, $5 }' "$T/out/hx-dry.out" | sort | tr '\n' ' ')
+want="fhuge.test c@fhuge.test fhuge.test e@fhuge.test fhuge.test g@fhuge.test fhuge.test h@fhuge.test xn--bcher-kva.test agg@xn--bcher-kva.test "
+[ "$got" = "$want" ] && ok "aggregate_only_to_well_formed_destinations" ||
+    not_ok "aggregate_only_to_well_formed_destinations" "got '$got'"
+mkdir -p "$T/hx-out"
+"$REPORTS" -c "$T/conf/hx.conf" failures --out "$T/hx-out" >"$T/out/hx-fail.out" 2>&1
+got=$(for f in "$T"/hx-out/*.eml; do awk '/^To: / { print; exit }' "$f"; done | sort | tr '\n' ' ')
+want="To: r2@fhuge.test To: r3@fhuge.test To: r4@fhuge.test To: r5@fhuge.test To: ruf@xn--bcher-kva.test "
+[ "$got" = "$want" ] && ok "failure_reports_only_to_well_formed_destinations" ||
+    not_ok "failure_reports_only_to_well_formed_destinations" "got '$got'"
 
 # ------------------------------------------------ ReportFrom and DMARC
 # Report mail leaves with ReportFrom as envelope sender: it passes DMARC by SPF
