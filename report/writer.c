@@ -16,6 +16,7 @@
 #include "writer.h"
 
 #define REPORT_STORE_WAIT_MS	5000	/* SQLite's busy timeout before any submit */
+#define REPORT_WAL_FRAMES_MAX	16384	/* SQLite: finish a checkpoint with commits held */
 
 typedef struct rw_entry {
 	struct rw_entry	*next;
@@ -48,6 +49,7 @@ struct report_writer {
 	size_t		since_checkpoint;	/* rows committed since the last one */
 	/* the holder of the store only */
 	report_store	*store;
+	report_store	*ck;		/* the writer thread's: SQLite checkpoints */
 	unsigned	store_wait;	/* the busy timeout set on store */
 	int		store_wait_set;
 	time_t		next_open;
@@ -380,6 +382,69 @@ writer_open(report_writer *w)
 	give_store(w);
 }
 
+typedef struct ck_result {
+	long	log, done;	/* frames in the WAL, of them copied into the database */
+} ck_result;
+
+static int
+ck_row(void *arg, int ncols, const char *const *v)
+{
+	ck_result *r = arg;
+
+	if (ncols >= 3) {
+		r->log = atol(v[1]);
+		r->done = atol(v[2]);
+	}
+	return 0;
+}
+
+/* The writer thread: a PASSIVE checkpoint on its own connection. -1: none. */
+static int
+checkpoint_aside(report_writer *w, ck_result *r)
+{
+	char	err[512];
+
+	if (w->ck == NULL && (w->ck = report_store_open(w->store_uri, err, sizeof(err))) == NULL)
+		return -1;
+	r->log = r->done = -1;
+	if (report_store_query(w->ck, "PRAGMA wal_checkpoint(PASSIVE)", 0, NULL, ck_row, r,
+	    err, sizeof(err)) < 0) {
+		w->log(LOG_WARNING, "report: checkpoint: %s", err);
+		report_store_close(w->ck);
+		w->ck = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * SQLite's WAL back into the database (lock held). First on a second
+ * connection while submitters go on committing: nobody waits for it.
+ * The WAL starts over (is written from its start again) only after a
+ * checkpoint copied all of it and before the next commit; commits during
+ * the checkpoint prevent that, so under steady load it grows. When it
+ * holds REPORT_WAL_FRAMES_MAX frames, the rest is copied with commits
+ * held, and the next commit starts it over.
+ */
+static void
+checkpoint(report_writer *w)
+{
+	ck_result r;
+	int	rc;
+
+	pthread_mutex_unlock(&w->lock);
+	rc = checkpoint_aside(w, &r);
+	pthread_mutex_lock(&w->lock);
+	if (rc == 0 && r.log < REPORT_WAL_FRAMES_MAX)
+		return;
+	take_store(w);
+	pthread_mutex_unlock(&w->lock);
+	if (checkpoint_aside(w, &r) < 0 && w->store != NULL)
+		report_store_checkpoint(w->store);
+	pthread_mutex_lock(&w->lock);
+	give_store(w);
+}
+
 /*
  * The writer thread's work besides opening: rows no submitter commits
  * (PostgreSQL's; a queue whose waiters gave up), the checkpoint, the
@@ -398,15 +463,9 @@ writer_chores(report_writer *w, time_t *last_load)
 		did = 1;
 	}
 	if (w->since_checkpoint >= REPORT_CHECKPOINT_ROWS) {
-		/* after the waiters were woken, not inside their commit */
-		take_store(w);
 		w->since_checkpoint = 0;
-		if (w->store != NULL) {
-			pthread_mutex_unlock(&w->lock);
-			report_store_checkpoint(w->store);
-			pthread_mutex_lock(&w->lock);
-		}
-		give_store(w);
+		if (w->local && w->store != NULL)
+			checkpoint(w);
 		did = 1;
 	}
 	if (w->store != NULL && time(NULL) != *last_load) {
@@ -443,6 +502,7 @@ writer_main(void *arg)
 	w->store = NULL;
 	pthread_mutex_unlock(&w->lock);
 	report_store_close(s);
+	report_store_close(w->ck);
 	return NULL;
 }
 

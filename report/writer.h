@@ -35,8 +35,10 @@
  *	changes a verdict).
  *
  *	Housekeeping (the SQLite WAL checkpoint, every REPORT_CHECKPOINT_ROWS
- *	rows) runs in the writer thread after the waiters of a commit are
- *	woken; commits wait while it runs.
+ *	rows) runs in the writer thread on a second connection while
+ *	submitters go on committing; only when the WAL has grown past
+ *	REPORT_WAL_FRAMES_MAX frames (commits during checkpoints kept it
+ *	from starting over) is the rest copied with commits held.
  *
  *	report_writer_stop() commits what is queued and ends the thread.
  */
