@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "failure_run.h"
+#include "mail.h"
 #include "mta.h"
 
 void
@@ -119,23 +120,6 @@ mark(fr_run *r, const char *id, const char *state, const char *why)
 		fr_store_error(r, "marking a failure report", err);
 }
 
-static void
-write_out(fr_run *r, const char *id, const char *mail)
-{
-	char	path[4096];
-	size_t	len = strlen(mail);
-	int	fd;
-
-	snprintf(path, sizeof(path), "%s/%s.eml", r->o->out_dir, id);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0
-	    || write(fd, mail, len) != (ssize_t)len || close(fd) < 0) {
-		fprintf(stderr, "dmarctls-reports: %s: %s\n", path, strerror(errno));
-		r->out_failed = 1;
-		return;
-	}
-	printf("wrote %s\n", path);
-}
-
 /* Step 3 for one claimed report: mail = message, created. */
 static void
 deliver(fr_run *r, const char *id, const char *mail, long long created)
@@ -143,7 +127,8 @@ deliver(fr_run *r, const char *id, const char *mail, long long created)
 	char	err[512];
 
 	if (r->o->out_dir != NULL) {
-		write_out(r, id, mail);
+		if (report_write_eml(r->o->out_dir, id, mail) < 0)
+			r->out_failed = 1;
 		mark(r, id, "pending", "");
 	} else if (report_mta_send(r->x->cfg->report_sendmail, r->x->cfg->report_from, mail,
 	    strlen(mail), err, sizeof(err)) == 0) {

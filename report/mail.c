@@ -1,10 +1,13 @@
 /*
  * mail.c -- headers, MIME parts and base64 of a report mail (see mail.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mail.h"
 #include "strbuf.h"
@@ -19,6 +22,23 @@ report_filename(const char *receiver, const char *domain, long long begin, long 
 	    begin, end, id);
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int
+report_write_eml(const char *dir, const char *id, const char *mail)
+{
+	char	path[4096];
+	size_t	len = strlen(mail);
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/%s.eml", dir, id);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0
+	    || write(fd, mail, len) != (ssize_t)len || close(fd) < 0) {
+		fprintf(stderr, "dmarctls-reports: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	printf("wrote %s\n", path);
+	return 0;
 }
 
 static void

@@ -5,9 +5,13 @@
  *	char *report_mail(const report_mail_in *in, char *err, size_t errlen);
  *	int report_filename(const char *receiver, const char *domain,
  *	    long long begin, long long end, const char *id, char *out, size_t size);
+ *	int report_write_eml(const char *dir, const char *id, const char *mail);
  *
  * DESCRIPTION
  *	report_filename(): receiver!policy-domain!begin!end!unique-id.xml.gz.
+ *
+ *	report_write_eml() writes mail to DIR/ID.eml (--out) and says so on
+ *	stdout; -1 with the reason on stderr when it cannot.
  *
  *	report_mail() builds the message handed to sendmail -t: From (the
  *	configured address), To (the destination), the Subject RFC 9990
@@ -38,5 +42,6 @@ typedef struct report_mail_in {
 char	*report_mail(const report_mail_in *in, char *err, size_t errlen);
 int	report_filename(const char *receiver, const char *domain, long long begin,
 	    long long end, const char *id, char *out, size_t size);
+int	report_write_eml(const char *dir, const char *id, const char *mail);
 
 #endif

@@ -88,6 +88,25 @@ dkim_field(strbuf *sb, const char *s)
 		strbuf_appendc(sb, (unsigned char)*s < ' ' || *s == 0x7f ? ' ' : *s);
 }
 
+/* One signature as a line of the list: d, s, [i,] result, human_result. */
+static void
+dkim_line(strbuf *sb, const dkim_sig_result *s, int with_identity)
+{
+	if (sb->len > 0)
+		strbuf_appendc(sb, '\n');
+	dkim_field(sb, s->d);
+	strbuf_appendc(sb, '\t');
+	dkim_field(sb, s->s);
+	if (with_identity) {
+		strbuf_appendc(sb, '\t');
+		dkim_field(sb, s->i);
+	}
+	strbuf_appendc(sb, '\t');
+	strbuf_append(sb, dkim_res_name(s->result));
+	strbuf_appendc(sb, '\t');
+	dkim_field(sb, s->reason);
+}
+
 static char *
 dkim_list(const dt_verdict *v, const char *from, const char *org)
 {
@@ -102,15 +121,7 @@ dkim_list(const dt_verdict *v, const char *from, const char *org)
 
 			if (dkim_rank(s, from, org) != rank)
 				continue;
-			if (sb.len > 0)
-				strbuf_appendc(&sb, '\n');
-			dkim_field(&sb, s->d);
-			strbuf_appendc(&sb, '\t');
-			dkim_field(&sb, s->s);
-			strbuf_appendc(&sb, '\t');
-			strbuf_append(&sb, dkim_res_name(s->result));
-			strbuf_appendc(&sb, '\t');
-			dkim_field(&sb, s->reason);
+			dkim_line(&sb, s, 0);
 		}
 	}
 	out = strdup(sb.len ? strbuf_str(&sb) : "");
@@ -252,21 +263,8 @@ dkim_detail(const dt_verdict *v)
 	size_t	k;
 	char	*out;
 
-	for (k = 0; k < v->ndkim; k++) {
-		const dkim_sig_result *s = &v->dkim[k];
-
-		if (k > 0)
-			strbuf_appendc(&sb, '\n');
-		dkim_field(&sb, s->d);
-		strbuf_appendc(&sb, '\t');
-		dkim_field(&sb, s->s);
-		strbuf_appendc(&sb, '\t');
-		dkim_field(&sb, s->i);
-		strbuf_appendc(&sb, '\t');
-		strbuf_append(&sb, dkim_res_name(s->result));
-		strbuf_appendc(&sb, '\t');
-		dkim_field(&sb, s->reason);
-	}
+	for (k = 0; k < v->ndkim; k++)
+		dkim_line(&sb, &v->dkim[k], 1);
 	out = strdup(sb.len ? strbuf_str(&sb) : "");
 	strbuf_free(&sb);
 	return out;

@@ -231,19 +231,10 @@ mark(send_run *r, const char *id, const char *state, const char *why)
 static void
 write_out(send_run *r, const char *id, const char *mail)
 {
-	char	path[4096];
-	int	fd;
-	size_t	len = strlen(mail);
-
-	snprintf(path, sizeof(path), "%s/%s.eml", r->o->out_dir, id);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0
-	    || write(fd, mail, len) != (ssize_t)len || close(fd) < 0) {
-		fprintf(stderr, "dmarctls-reports: %s: %s\n", path, strerror(errno));
+	if (report_write_eml(r->o->out_dir, id, mail) < 0)
 		r->out_failed = 1;
-		return;
-	}
-	printf("wrote %s\n", path);
-	r->written++;
+	else
+		r->written++;
 }
 
 /* One report: find or make it, claim it, build or reuse its mail, deliver. */

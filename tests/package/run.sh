@@ -148,7 +148,7 @@ conff=$(dpkg-query -W -f='${Conffiles}' dmarctls | awk '{ print $1 }' | tr '\n' 
 want_eq config_is_a_conffile "$conff" "/etc/dmarctls/dmarctls.conf "
 # every unit of contrib/systemd installed; each with an [Install] section enabled
 units=$(cd /lib/systemd/system && ls dmarctls-*.service dmarctls-*.timer 2>/dev/null)
-want_eq every_unit_installed "$(echo $units)" "$(cd "$T/src/contrib/systemd" && echo *.service *.timer)"
+want_eq every_unit_installed "$(echo $units)" "$(cd "$T/src/contrib/systemd" && echo $(ls dmarctls-*.service dmarctls-*.timer))"
 notlinked=""
 for u in $units; do
 	target=$(sed -n 's/^WantedBy=//p' "/lib/systemd/system/$u")

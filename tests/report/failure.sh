@@ -40,7 +40,7 @@ REPORT_PREFIX=failure
 builddir_arg "$@"
 bench_namespace "$SELF" "$BUILDDIR"
 # shellcheck source=tests/report/report-world.sh
-. "$(dirname "$SELF")/report-world.sh"		# pg_start, pg_sql, pg_stop_started
+. "$(dirname "$SELF")/report-world.sh"		# pg_*, start_milter, stop_milter, sql
 
 BENCH_KEEP=${DT_REPORT_KEEP:-}
 TOP=$BENCH_TOP
@@ -110,31 +110,6 @@ tampered() {
 	done
 } >"$T/corpus.manifest"
 
-# start_milter NAME [KEY VALUE]... -- a milter with reporting on, into
-# $STORE (default sqlite:$T/NAME.db)
-start_milter() {
-	local name=$1 sock=$T/sock/$1.sock
-	shift
-	milter_conf tests/report/failure.sh "unix:$sock" RejectFailures yes Reports yes \
-	    ReportStore "${STORE:-sqlite:$T/$name.db}" ReportSpool "$T/$name.spool" \
-	    ReportSubmitter mx.receiver.test "$@" >"$T/conf/$name.conf"
-	"$MILTER" -f -c "$T/conf/$name.conf" >>"$T/log/$name.log" 2>&1 &
-	eval "PID_$name=\$!"
-	BENCH_PIDS="$BENCH_PIDS $!"
-	bench_wait_socket "$sock" "$!" "$name"
-}
-
-stop_milter() {
-	local pid
-	eval "pid=\$PID_$1"
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
-sql() {
-	sqlite3 -batch -noheader "$1" "$2" 2>&1
-}
-
 # run_corpus NAME -- the corpus through milter NAME; mismatches counted
 run_corpus() {
 	"$MLOAD" -s "unix:$T/sock/$1.sock" -m "$T/corpus.manifest" -c 1 -v \
@@ -143,7 +118,7 @@ run_corpus() {
 
 # ------------------------------------------------------------ samples
 DB=$T/fr.db
-if start_milter fr FailureReports yes ReportEnvelopeTo yes; then
+if start_milter fr "sqlite:$DB" FailureReports yes ReportEnvelopeTo yes; then
 	run_corpus fr
 	stop_milter fr
 	bad=$(grep -c '^MISMATCH' "$T/out/fr.mload")
@@ -170,7 +145,7 @@ else
 fi
 
 # Off by default: no samples, and no envelope_to.
-if start_milter off; then
+if start_milter off "sqlite:$T/off.db"; then
 	run_corpus off
 	stop_milter off
 	got=$(sql "$T/off.db" "SELECT (SELECT count(*) FROM failure) || ':' || (SELECT count(*) FROM evaluation)
@@ -304,7 +279,7 @@ got=$(sql "$DB" "SELECT (SELECT count(*) FROM failure) || ':' || (SELECT count(*
 # raised here: hosts counting at the same instant may each send one more.)
 if pg_start "$T/pg"; then
 	STORE="postgresql:///dmarc?host=$T/pg/sock&user=postgres"
-	if start_milter pgf FailureReports yes; then
+	if start_milter pgf "$STORE" FailureReports yes; then
 		run_corpus pgf
 		stop_milter pgf
 	fi
@@ -337,7 +312,6 @@ SH
 	    not_ok "postgresql_three_runs_at_once_each_report_once" \
 	    "mails $nmail, ids $uid/$nid, made $made, states $states"
 	pg_stop_started
-	unset STORE
 else
 	not_ok "postgresql_three_runs_at_once_each_report_once" "$(tail -3 "$T/pg/log" 2>/dev/null)"
 fi
@@ -352,7 +326,7 @@ fi
 	echo "fhuge_spoof $FAIL_IP evil.example a@fhuge.test bob@receiver.test $(msg_from fhuge_spoof 'A <a@fhuge.test>') accept/fail"
 	echo "idn_spoof $FAIL_IP evil.example a@xn--bcher-kva.test bob@receiver.test $(msg_from idn_spoof 'A <a@bücher.test>') reject"
 } >"$T/hostile.manifest"
-if start_milter hx FailureReports yes; then
+if start_milter hx "sqlite:$T/hx.db" FailureReports yes; then
 	"$MLOAD" -s "unix:$T/sock/hx.sock" -m "$T/hostile.manifest" -c 1 -v --qid-prefix HX \
 	    >"$T/out/hx.mload" 2>&1
 	stop_milter hx

@@ -10,6 +10,11 @@
 #	pg_sql SQL		one query, unaligned output
 #	pg_stop DIR		pg_ctl stop
 #	pg_stop_started		stop what pg_start started (EXIT trap)
+#	start_milter NAME STORE [KEY VALUE]...
+#				dmarctls-milter with Reports yes into STORE, on
+#				$T/sock/NAME.sock, its pid in PID_NAME
+#	stop_milter NAME	SIGTERM and wait
+#	sql DB SQL		sqlite3, one statement, no header
 #
 # DESCRIPTION
 #	Policy domains, all in test. (signed):
@@ -75,4 +80,29 @@ pg_stop() {
 pg_stop_started() {
 	[ -n "${PG_STARTED:-}" ] && pg_stop "$PG_STARTED"
 	PG_STARTED=""
+}
+
+# start_milter NAME STORE [KEY VALUE]... -- a milter with reporting on
+start_milter() {
+	local name=$1 store=$2 sock=$T/sock/$1.sock
+	shift 2
+	milter_conf "$REPORT_PREFIX suite" "unix:$sock" RejectFailures yes Reports yes \
+	    ReportStore "$store" ReportSpool "$T/$name.spool" ReportSubmitter mx.receiver.test \
+	    "$@" >"$T/conf/$name.conf"
+	"$MILTER" -f -c "$T/conf/$name.conf" >>"$T/log/$name.log" 2>&1 &
+	eval "PID_$name=\$!"
+	BENCH_PIDS="$BENCH_PIDS $!"
+	bench_wait_socket "$sock" "$!" "$name"
+}
+
+# stop_milter NAME -- SIGTERM, wait (libmilter polls every 5 s)
+stop_milter() {
+	local pid
+	eval "pid=\$PID_$1"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+sql() {
+	sqlite3 -batch -noheader "$1" "$2" 2>&1
 }

@@ -54,31 +54,6 @@ rm -f "$W_EXTRA_TEST_RECORDS"
 chmod 755 "$T"
 report_corpus "$T/corpus.manifest"
 
-# start_milter NAME STORE [KEY VALUE]... -- a milter with reporting on
-start_milter() {
-	local name=$1 store=$2 sock=$T/sock/$1.sock
-	shift 2
-	milter_conf tests/report "unix:$sock" RejectFailures yes Reports yes \
-	    ReportStore "$store" ReportSpool "$T/$name.spool" ReportSubmitter mx.receiver.test \
-	    "$@" >"$T/conf/$name.conf"
-	"$MILTER" -f -c "$T/conf/$name.conf" >>"$T/log/$name.log" 2>&1 &
-	eval "PID_$name=\$!"
-	BENCH_PIDS="$BENCH_PIDS $!"
-	bench_wait_socket "$sock" "$!" "$name"
-}
-
-# stop_milter NAME -- SIGTERM, wait (libmilter polls every 5 s)
-stop_milter() {
-	local pid
-	eval "pid=\$PID_$1"
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
-sql() {
-	sqlite3 -batch -noheader "$1" "$2" 2>&1
-}
-
 # replied FILE -- queue ids of messages that got a final reply from mload -v
 replied() {
 	awk '$1 == "msg" && $3 ~ /^action=(accept|reject|quarantine|tempfail)$/ {
