@@ -62,7 +62,8 @@ fr_rows_free(fr_rows *r)
 	r->n = 0;
 }
 
-/* Move report id from one of states to "to"; 1 ours, 0 someone else's. */
+/* Move report id from one of states to "to" (a send attempt counts when it
+ * is "sending"); 1 ours, 0 someone else's. */
 static int
 claim(fr_run *r, const char *id, const char *states, const char *to)
 {
@@ -73,7 +74,8 @@ claim(fr_run *r, const char *id, const char *states, const char *to)
 	fr_num(now, sizeof(now), (long long)r->x->now);
 	fr_num(stale, sizeof(stale), (long long)r->x->now - REPORT_CLAIM_STALE);
 	snprintf(sql, sizeof(sql), "UPDATE failure_report SET state = $5, claimed_by = $2,"
-	    " claimed_at = $3, attempts = attempts + 1 WHERE report_id = $1 AND (state IN (%s)"
+	    " claimed_at = $3, attempts = attempts + CASE WHEN $5 = 'sending' THEN 1 ELSE 0 END"
+	    " WHERE report_id = $1 AND (state IN (%s)"
 	    " OR (state = $5 AND claimed_at < $4))", states);
 	if ((n = report_store_exec(r->x->store, sql, 5, p, err, sizeof(err))) < 0) {
 		fr_store_error(r, "claiming a failure report", err);

@@ -15,7 +15,9 @@
  *	(ReportStore, ReportFrom, ... see dmarctls.conf(5)) and works on the
  *	store the milter writes. send: see send.h. list: one line per
  *	report (id, state, domain, day, destination, attempts, records,
- *	messages). show: a report's metadata and its XML. expire: rows of
+ *	messages), then per failure report (the same, with kind and
+ *	incidents last). show: a report's metadata and its XML, or a
+ *	failure report's and its mail. expire: rows of
  *	days older than ReportRetention days, and reports of those days;
  *	failure samples and failure reports older than two days. failures:
  *	RFC 9991 failure reports, see failures.h.
@@ -97,6 +99,12 @@ cmd_list(report_store *s, long long day, const char *domain)
 	if (report_store_query(s, "SELECT report_id, state, policy_domain, day, destination,"
 	    " attempts, records, messages FROM report WHERE ($1 = '-1' OR day = CAST($1 AS BIGINT))"
 	    " AND ($2 = '' OR policy_domain = $2) ORDER BY day, policy_domain, destination",
+	    2, p, print_row, NULL, err, sizeof(err)) < 0
+	    /* then the failure reports: kind and Incidents in the last columns */
+	    || report_store_query(s, "SELECT report_id, state, policy_domain,"
+	    " created - created % 86400, destination, attempts, kinds, incidents"
+	    " FROM failure_report WHERE ($1 = '-1' OR created - created % 86400 ="
+	    " CAST($1 AS BIGINT)) AND ($2 = '' OR policy_domain = $2) ORDER BY created, report_id",
 	    2, p, print_row, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dmarctls-reports: %s\n", err);
 		return EX_UNAVAILABLE;
@@ -123,6 +131,20 @@ print_report(void *arg, int ncols, const char *const *v)
 }
 
 static int
+print_failure_report(void *arg, int ncols, const char *const *v)
+{
+	static const char *const names[] = { "report_id", "state", "policy_domain", "created",
+	    "destination", "attempts", "kind", "incidents", "source_ip", "last_error" };
+	int	i;
+
+	((shown *)arg)->found = 1;
+	for (i = 0; i < ncols - 1 && i < 10; i++)
+		printf("%s: %s\n", names[i], v[i]);
+	printf("\n%s", v[ncols - 1]);
+	return 1;
+}
+
+static int
 cmd_show(report_store *s, const char *id)
 {
 	char	err[512];
@@ -135,7 +157,11 @@ cmd_show(report_store *s, const char *id)
 	}
 	if (report_store_query(s, "SELECT report_id, state, policy_domain, day, destination,"
 	    " attempts, records, messages, filename, last_error, xml FROM report"
-	    " WHERE report_id = $1", 1, p, print_report, &sh, err, sizeof(err)) < 0) {
+	    " WHERE report_id = $1", 1, p, print_report, &sh, err, sizeof(err)) < 0
+	    || (!sh.found && report_store_query(s, "SELECT report_id, state, policy_domain,"
+	    " created, destination, attempts, kinds, incidents, source_ip, last_error, message"
+	    " FROM failure_report WHERE report_id = $1", 1, p, print_failure_report, &sh,
+	    err, sizeof(err)) < 0)) {
 		fprintf(stderr, "dmarctls-reports: %s\n", err);
 		return EX_UNAVAILABLE;
 	}

@@ -242,6 +242,17 @@ f1.test dmarc dkim 2 $PASS_IP - - delivered ruf@f1.test" ] &&
 [ "$(fact_of frate.test | wc -l)" = 3 ] && ok "rate_limit_per_destination" ||
     not_ok "rate_limit_per_destination" "$(fact_of frate.test | wc -l) frate.test mails"
 
+# list and show know failure reports.
+"$REPORTS" -c "$T/conf/send.conf" list >"$T/out/list.out" 2>&1
+rid=$(sql "$DB" "SELECT report_id FROM failure_report WHERE policy_domain = 'fd.test'")
+day=$(sql "$DB" "SELECT created - created % 86400 FROM failure_report WHERE report_id = '$rid'")
+"$REPORTS" -c "$T/conf/send.conf" show "$rid" >"$T/out/show.out" 2>&1
+rc=$?
+[ "$(wc -l <"$T/out/list.out")" = 13 ] && grep -qx "$rid sent fd.test $day ruf@fd.test 1 dkim 1" "$T/out/list.out" &&
+    [ "$rc" = 0 ] && grep -qx 'kind: dkim' "$T/out/show.out" && grep -qx 'Auth-Failure: bodyhash' "$T/out/show.out" &&
+    ok "list_and_show_failure_reports" ||
+    not_ok "list_and_show_failure_reports" "show rc $rc, $(wc -l <"$T/out/list.out") lines: $(grep "$rid" "$T/out/list.out")"
+
 # A second run: nothing new is made or sent; the deferred destination is asked again.
 "$REPORTS" -c "$T/conf/send.conf" failures >"$T/out/run2.out" 2>"$T/out/run2.err"
 rc=$?
