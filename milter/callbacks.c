@@ -35,6 +35,7 @@
 
 #define DT_AR_NAME	"Authentication-Results"
 #define DT_QUAR_NAME	"X-Dmarctls-Quarantine"
+#define DT_FIELD_KEEP	4096	/* a field buffer up to this size is kept for the next field */
 
 /*
  * The protocol options we ask for, when the MTA offers them. Without them
@@ -110,6 +111,7 @@ typedef struct dt_conn {
 	dt_fields	tlsreq;		/* TLS-Required fields: all positions */
 	double		eval_s;		/* seconds in our evaluation (metrics) */
 	int		body_skipped;	/* SMFIS_SKIP returned: the rest unread */
+	strbuf		field;		/* "Name:value" of the field in hand, reused */
 	sfsistat	deferred;	/* verdict of a no-reply stage; CONTINUE: none */
 	char		rcpt_domain[256];	/* first RCPT's domain (ReportEnvelopeTo) */
 	strbuf		hdrs;		/* header section (FailureReports), capped */
@@ -480,19 +482,26 @@ static sfsistat
 dt_header(SMFICTX *ctx, char *name, char *value)
 {
 	dt_conn	*c = smfi_getpriv(ctx);
-	strbuf	raw = STRBUF_INIT;
-	const char *sep;
+	size_t	vlen;
 
 	if (c == NULL || c->eval == NULL)
 		return dt_reply(c, SMFIP_NR_HDR, SMFIS_CONTINUE);
-	/* libopendkim wants the field as written: "Name:" then the value */
-	sep = (c->proto & SMFIP_HDR_LEADSPC) ? ":" : ": ";
-	strbuf_printf(&raw, "%s%s%s", name, sep, value);
-	if (!raw.failed) {
-		dt_eval_header(c->eval, name, raw.s, raw.len, value, strlen(value));
-		dt_keep_header(c, raw.s, raw.len);
+	/*
+	 * libopendkim wants the field as written: "Name:" then the value. One
+	 * buffer per session, not an allocation per field (issue 10); a large
+	 * one is not kept.
+	 */
+	vlen = strlen(value);
+	strbuf_reset(&c->field);
+	strbuf_append(&c->field, name);
+	strbuf_append(&c->field, (c->proto & SMFIP_HDR_LEADSPC) ? ":" : ": ");
+	strbuf_appendn(&c->field, value, vlen);
+	if (!c->field.failed) {
+		dt_eval_header(c->eval, name, c->field.s, c->field.len, value, vlen);
+		dt_keep_header(c, c->field.s, c->field.len);
 	}
-	strbuf_free(&raw);
+	if (c->field.cap > DT_FIELD_KEEP)
+		strbuf_free(&c->field);
 	if (strcasecmp(name, DT_AR_NAME) == 0)
 		dt_ar_field(c, value);
 	else if (strcasecmp(name, TLSREQ_ESMTP_FIELD) == 0)
@@ -693,6 +702,7 @@ dt_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	dt_msg_reset(c);
+	strbuf_free(&c->field);
 	if (c->counted)
 		dt_sessions_leave();
 	dt_gen_release(c->gen);

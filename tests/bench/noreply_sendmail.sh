@@ -143,6 +143,8 @@ define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
 define(\`confDELIVERY_MODE', \`queueonly')dnl
 define(\`confDONT_PROBE_INTERFACES', \`true')dnl
 define(\`confTO_IDENT', \`0s')dnl
+define(\`confREFUSE_LA', \`1000')dnl
+define(\`confQUEUE_LA', \`1000')dnl
 define(\`confMAX_DAEMON_CHILDREN', \`0')dnl
 define(\`confCONNECTION_RATE_THROTTLE', \`0')dnl
 define(\`confMILTER_MACROS_EOM', \`i')dnl

@@ -196,6 +196,21 @@ mload_case bare_cr_in_field_and_body accept/pass "$T/hostile.eml" --bare-cr
 mload_case fifty_megabyte_body_as_postfix_sends accept/pass "$T/skip/signed.eml" --big-body 52428800
 mload_case client_gone_mid_body aborted "$T/skip/signed.eml" --abort-body
 mload_case next_message_after_gone_client accept/pass "$T/hostile.eml"
+# decoded keys are reused (milter/pubkey_cache.c), but only for the same key
+# bytes: with rsa._domainkey.good.test (2048 bits) and r1024 (1024 bits) both
+# known, a signature made with the 2048-bit key under selector r1024 fails
+# (from an address outside the SPF record: DMARC fails, p=reject), and each
+# right signature passes before and after it
+if "$SIGN" -d good.test -s r1024 -k "$W_KEY_RSA1024" <"$T/skip/plain.eml" >"$T/r1024.eml" &&
+    "$SIGN" -d good.test -s r1024 -k "$W_KEY_RSA2048" <"$T/skip/plain.eml" >"$T/wrongkey.eml"; then
+	mload_case cached_key_rsa2048_passes accept/pass "$T/skip/signed.eml" --ip 198.51.100.7
+	mload_case cached_key_rsa1024_passes accept/pass "$T/r1024.eml" --ip 198.51.100.7
+	mload_case cached_key_other_selectors_key_fails reject/fail "$T/wrongkey.eml" --ip 198.51.100.7
+	mload_case cached_key_rsa2048_passes_again accept/pass "$T/skip/signed.eml" --ip 198.51.100.7
+	mload_case cached_key_rsa1024_passes_again accept/pass "$T/r1024.eml" --ip 198.51.100.7
+else
+	not_ok cached_key_messages_signed "dt-sign failed"
+fi
 mload_case from_field_over_64k_is_permerror reject/permerror "$T/longfrom.eml"
 # 20,000 forged A-R fields (ours, in two spellings of the authserv-id) around
 # two foreign ones: every forged one is removed, last first, the foreign ones

@@ -243,7 +243,10 @@ sm_unpack() {
 # sm_mc -- the test's sendmail.mc. The dmarctls lines are included from
 # contrib, not copied: the test checks the recipe we publish. Everything
 # else points into $T/sm; TrustStickyBit lets Sendmail accept paths under
-# /tmp, and the service switch keeps host lookups out of the DNS.
+# /tmp, and the service switch keeps host lookups out of the DNS. RefuseLA
+# and QueueLA high: Sendmail stops listening (and queues instead of
+# delivering) above a load average of 12 by default, which a shared test
+# machine reaches.
 sm_mc() {
 	cat <<EOF
 divert(-1)
@@ -263,6 +266,8 @@ define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
 define(\`confDELIVERY_MODE', \`interactive')dnl
 define(\`confDONT_PROBE_INTERFACES', \`true')dnl
 define(\`confTO_IDENT', \`0s')dnl
+define(\`confREFUSE_LA', \`1000')dnl
+define(\`confQUEUE_LA', \`1000')dnl
 define(\`confMILTER_LOG_LEVEL', \`9')dnl
 define(\`LOCAL_MAILER_PATH', \`$SRCDIR/deliver.sh')dnl
 define(\`LOCAL_MAILER_ARGS', \`deliver.sh $MBOX \$u')dnl
