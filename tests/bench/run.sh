@@ -174,9 +174,11 @@ for rep in $(seq "$REPS"); do
 	done
 done
 
-# median -- of the numbers on stdin, one a line ("-" for none)
+# median -- of the numbers on stdin, one a line ("-" for none; of an even
+# count the mean of the middle two)
 median() {
-	sort -g | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : "-") }'
+	sort -g | awk '{ v[NR] = $1 } END {
+	    if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # med LEVEL TARGET COLUMN -- the median over the reps
 med() {
