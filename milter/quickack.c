@@ -13,6 +13,7 @@
 #include "quickack.h"
 
 #define DT_QUICKACK_FDS	65536	/* descriptors tracked; above: read as libc reads */
+#define DT_MILTER_HEADER	5	/* a command's length (4 bytes) and code */
 
 typedef int (*accept_fn)(int, struct sockaddr *, socklen_t *);
 typedef ssize_t (*read_fn)(int, void *, size_t);
@@ -62,7 +63,8 @@ read(int fd, void *buf, size_t n)
 		atomic_store(&libc_read, f);
 	}
 	r = f(fd, buf, n);
-	if (r > 0 && fd >= 0 && fd < DT_QUICKACK_FDS && atomic_load(&quickack_fd[fd]))
+	/* one setsockopt per command: after libmilter's read of its header */
+	if (r == DT_MILTER_HEADER && fd >= 0 && fd < DT_QUICKACK_FDS && atomic_load(&quickack_fd[fd]))
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	return r;
 }

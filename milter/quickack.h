@@ -18,8 +18,10 @@
  *	prefers over libc's for libmilter's calls (as sighup.h does with
  *	sigwait): once dt_quickack_enable() was called (the milter listens on
  *	TCP), every connection libmilter accepts is remembered, and after
- *	each read from one of them TCP_QUICKACK is set, which sends a pending
- *	ACK now. Other descriptors are read as libc reads them. A descriptor
+ *	each read of a command header (libmilter reads the 5 bytes of length
+ *	and code first, then the rest) from one of them TCP_QUICKACK is set,
+ *	which sends the pending ACK for all that arrived now: one setsockopt
+ *	per command. Other descriptors are read as libc reads them. A descriptor
  *	number reused for something else after the connection closed only
  *	gets a setsockopt that fails or does nothing; errors are ignored.
  */
