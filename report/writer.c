@@ -490,6 +490,9 @@ writer_main(void *arg)
 		writer_open(w);
 		if (writer_chores(w, &last_load) || w->stop)
 			continue;
+		/* rows queued while the lock was free for the spool (PostgreSQL) */
+		if (w->head != NULL && !w->busy && (!w->local || w->waiters == 0))
+			continue;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
 		pthread_cond_timedwait(&w->work, &w->lock, &ts);
