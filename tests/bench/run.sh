@@ -39,6 +39,8 @@
 #	BENCH_SECONDS	seconds per target, level and rep (default 10)
 #	BENCH_REPS	reps (default 3)
 #	BENCH_LEVELS	concurrency levels (default 1,16,64)
+#	BENCH_TCP_NOREPLY	MilterNoReply of d_tcp (default unix, the default: no
+#			no-reply options on TCP; yes to measure them there)
 #	BENCH_KEEP=1	keep the temporary directory
 #	BENCH_PAIRS, BENCH_PAIR_SECONDS, BENCH_PAIR_LEVELS
 #			the reporting pair: rounds (default 4), seconds per
@@ -98,7 +100,8 @@ start_dmarctls_on d_unix "unix:$T/sock/d_unix.sock" MetricsSocket inet:9899@127.
     bench_fatal "d_unix did not start"
 start_dmarctls || bench_fatal "dmarctls (metrics off) did not start"
 echo "$DMARCTLS_PID" >"$T/d_unix_nom.pid"
-start_dmarctls_on d_tcp "inet:18901@127.0.0.1" MetricsSocket inet:9898@127.0.0.1 ||
+start_dmarctls_on d_tcp "inet:18901@127.0.0.1" MetricsSocket inet:9898@127.0.0.1 \
+    MilterNoReply "${BENCH_TCP_NOREPLY:-unix}" ||
     bench_fatal "d_tcp did not start"
 start_opendkim || bench_fatal "opendkim did not start"
 start_opendmarc || bench_fatal "opendmarc did not start"
