@@ -112,34 +112,26 @@ cmd_list(report_store *s, long long day, const char *domain)
 	return 0;
 }
 
+/* What show found: the field names of its columns, the last one printed whole. */
 typedef struct shown {
+	const char *const *names;	/* ten names */
 	int	found;
 } shown;
+
+static const char *const report_fields[] = { "report_id", "state", "policy_domain", "day",
+    "destination", "attempts", "records", "messages", "filename", "last_error" };
+static const char *const failure_fields[] = { "report_id", "state", "policy_domain",
+    "created", "destination", "attempts", "kind", "incidents", "source_ip", "last_error" };
 
 static int
 print_report(void *arg, int ncols, const char *const *v)
 {
-	static const char *const names[] = { "report_id", "state", "policy_domain", "day",
-	    "destination", "attempts", "records", "messages", "filename", "last_error" };
+	shown	*sh = arg;
 	int	i;
 
-	((shown *)arg)->found = 1;
+	sh->found = 1;
 	for (i = 0; i < ncols - 1 && i < 10; i++)
-		printf("%s: %s\n", names[i], v[i]);
-	printf("\n%s", v[ncols - 1]);
-	return 1;
-}
-
-static int
-print_failure_report(void *arg, int ncols, const char *const *v)
-{
-	static const char *const names[] = { "report_id", "state", "policy_domain", "created",
-	    "destination", "attempts", "kind", "incidents", "source_ip", "last_error" };
-	int	i;
-
-	((shown *)arg)->found = 1;
-	for (i = 0; i < ncols - 1 && i < 10; i++)
-		printf("%s: %s\n", names[i], v[i]);
+		printf("%s: %s\n", sh->names[i], v[i]);
 	printf("\n%s", v[ncols - 1]);
 	return 1;
 }
@@ -149,7 +141,7 @@ cmd_show(report_store *s, const char *id)
 {
 	char	err[512];
 	const char *p[1] = { id };
-	shown	sh = { 0 };
+	shown	sh = { report_fields, 0 };
 
 	if (!report_id_valid(id)) {
 		fprintf(stderr, "dmarctls-reports: %s is not a report id\n", id);
@@ -158,9 +150,10 @@ cmd_show(report_store *s, const char *id)
 	if (report_store_query(s, "SELECT report_id, state, policy_domain, day, destination,"
 	    " attempts, records, messages, filename, last_error, xml FROM report"
 	    " WHERE report_id = $1", 1, p, print_report, &sh, err, sizeof(err)) < 0
-	    || (!sh.found && report_store_query(s, "SELECT report_id, state, policy_domain,"
+	    || (!sh.found && (sh.names = failure_fields) != NULL
+	    && report_store_query(s, "SELECT report_id, state, policy_domain,"
 	    " created, destination, attempts, kinds, incidents, source_ip, last_error, message"
-	    " FROM failure_report WHERE report_id = $1", 1, p, print_failure_report, &sh,
+	    " FROM failure_report WHERE report_id = $1", 1, p, print_report, &sh,
 	    err, sizeof(err)) < 0)) {
 		fprintf(stderr, "dmarctls-reports: %s\n", err);
 		return EX_UNAVAILABLE;

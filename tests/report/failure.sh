@@ -164,16 +164,7 @@ rc=$?
     ok "failure_reports_without_reports_refused" || not_ok "failure_reports_without_reports_refused" "rc $rc: $out"
 
 # ------------------------------------------------------------ dmarctls-reports failures
-cat >"$T/fake-sendmail" <<SH
-#!/bin/sh
-# test MTA: keeps each message, exits as \$T/mta-status says
-n=\$(ls "$T/mta" | grep -c "\\.eml\$")
-cat >"$T/mta/\$n.eml"
-echo "\$*" >"$T/mta/\$n.args"
-exit \$(cat "$T/mta-status")
-SH
-chmod 755 "$T/fake-sendmail"
-mkdir -p "$T/mta"
+fake_sendmail
 milter_conf tests/report/failure.sh "unix:$T/sock/none.sock" Reports yes FailureReports yes \
     ReportStore "sqlite:$DB" ReportSubmitter mx.receiver.test ReportFrom dmarc-reports@receiver.test \
     ReportSendmail "$T/fake-sendmail" FailureReportRate 3 >"$T/conf/send.conf"

@@ -15,6 +15,8 @@
 #				$T/sock/NAME.sock, its pid in PID_NAME
 #	stop_milter NAME	SIGTERM and wait
 #	sql DB SQL		sqlite3, one statement, no header
+#	fake_sendmail		$T/fake-sendmail: keeps each message as $T/mta/N.eml
+#				(its arguments in N.args), exits as $T/mta-status says
 #
 # DESCRIPTION
 #	Policy domains, all in test. (signed):
@@ -105,4 +107,17 @@ stop_milter() {
 
 sql() {
 	sqlite3 -batch -noheader "$1" "$2" 2>&1
+}
+
+fake_sendmail() {
+	cat >"$T/fake-sendmail" <<SH
+#!/bin/sh
+# test MTA: keeps each message, exits as \$T/mta-status says
+n=\$(ls "$T/mta" | grep -c "\\.eml\$")
+cat >"$T/mta/\$n.eml"
+echo "\$*" >"$T/mta/\$n.args"
+exit \$(cat "$T/mta-status")
+SH
+	chmod 755 "$T/fake-sendmail"
+	mkdir -p "$T/mta"
 }

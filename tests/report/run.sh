@@ -328,16 +328,7 @@ else
 fi
 
 # A failing MTA: marked failed, not sent; the next run sends the same mail.
-cat >"$T/fake-sendmail" <<SH
-#!/bin/sh
-# test MTA: keeps each message, exits as \$T/mta-status says
-n=\$(ls "$T/mta" | grep -c "\\.eml\$")
-cat >"$T/mta/\$n.eml"
-echo "\$*" >"$T/mta/\$n.args"
-exit \$(cat "$T/mta-status")
-SH
-chmod 755 "$T/fake-sendmail"
-mkdir -p "$T/mta"
+fake_sendmail
 PROM=$T/reports.prom
 reports_conf "$RDB" ReportSendmail "$T/fake-sendmail" ReportMetricsFile "$PROM" >"$T/conf/send.conf"
 # prom_facts -- the series of ReportMetricsFile in one line, after promtool's check
