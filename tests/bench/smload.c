@@ -3,10 +3,13 @@
  *
  * SYNOPSIS
  *	smload HOST PORT CONNECTIONS SECONDS REQUEST EXPECT [RATE]
+ *	smload unix:PATH CONNECTIONS SECONDS REQUEST EXPECT [RATE]
  *
  * DESCRIPTION
- *	Opens CONNECTIONS persistent TCP connections (as that many smtp(8)
- *	processes would) and spreads them over SMLOAD_THREADS threads
+ *	Opens CONNECTIONS persistent connections (as that many smtp(8)
+ *	processes would): TCP to HOST (an IPv4 address) and PORT, or to the
+ *	UNIX-domain stream socket PATH (as a chrooted Postfix smtp(8) talks
+ *	to its map), and spreads them over SMLOAD_THREADS threads
  *	(environment, default 1), each an epoll loop. A connection sends
  *	REQUEST ("NAME KEY") as a netstring, waits for the complete reply,
  *	checks that it is EXPECT and asks again: one request at a time per
@@ -32,6 +35,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -228,20 +232,43 @@ cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The server's address: HOST PORT (argv[0], argv[1]) or unix:PATH; -1 bad. */
+static int
+target(char **argv, int unix_form, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (unix_form) {
+		if (strlen(argv[0] + 5) >= sizeof(sun->sun_path) || argv[0][5] == '\0')
+			return -1;
+		sun->sun_family = AF_UNIX;
+		strcpy(sun->sun_path, argv[0] + 5);
+		*len = sizeof(*sun);
+		return 0;
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((unsigned short)atoi(argv[1]));
+	*len = sizeof(*sin);
+	return inet_pton(AF_INET, argv[0], &sin->sin_addr) == 1 ? 0 : -1;
+}
+
 static int
 connect_all(worker *w, size_t nthreads, conn *all, size_t nconn,
-	    const struct sockaddr_in *sin)
+	    const struct sockaddr_storage *ss, socklen_t sslen)
 {
 	size_t	i;
 	int	on = 1;
 
 	for (i = 0; i < nconn; i++) {
-		if ((all[i].fd = socket(AF_INET, SOCK_STREAM, 0)) < 0
-		    || connect(all[i].fd, (const struct sockaddr *)sin, sizeof(*sin)) < 0) {
+		if ((all[i].fd = socket(ss->ss_family, SOCK_STREAM, 0)) < 0
+		    || connect(all[i].fd, (const struct sockaddr *)ss, sslen) < 0) {
 			perror("smload: connect");
 			return -1;
 		}
-		setsockopt(all[i].fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+		if (ss->ss_family == AF_INET)
+			setsockopt(all[i].fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	}
 	for (i = 0; i < nthreads; i++) {
 		w[i].c = all + nconn * i / nthreads;
@@ -292,42 +319,44 @@ report(worker *w, size_t nthreads, double secs, long cpu)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	worker	*w;
 	conn	*all;
 	size_t	i, nconn, nthreads = 1;
 	double	secs, start, rate = 0;
 	long	cpu0;
 	const char *env = getenv("SMLOAD_THREADS");
+	int	unix_form = argc > 1 && strncmp(argv[1], "unix:", 5) == 0;
+	char	**a = argv + (unix_form ? 2 : 3);	/* CONNECTIONS ... */
 
-	if (argc != 7 && argc != 8) {
+	argc -= unix_form ? 2 : 3;
+	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "usage: smload HOST PORT CONNECTIONS SECONDS REQUEST "
-			"EXPECT [RATE]\n");
+			"EXPECT [RATE]\n"
+			"       smload unix:PATH CONNECTIONS SECONDS REQUEST EXPECT "
+			"[RATE]\n");
 		return 64;
 	}
-	nconn = (size_t)atoi(argv[3]);
-	secs = atof(argv[4]);
-	if (argc == 8)
-		rate = atof(argv[7]);
+	nconn = (size_t)atoi(a[0]);
+	secs = atof(a[1]);
+	if (argc == 5)
+		rate = atof(a[4]);
 	if (env != NULL)
 		nthreads = (size_t)atoi(env);
 	if (nconn < 1 || nconn > SM_MAX_CONN || secs <= 0 || rate < 0
-	    || nthreads < 1 || nthreads > SM_MAX_THREADS)
+	    || nthreads < 1 || nthreads > SM_MAX_THREADS
+	    || target(argv + 1, unix_form, &ss, &sslen) < 0)
 		return 64;
 	if (nthreads > nconn)
 		nthreads = nconn;
 	interval = rate > 0 ? (double)nconn / rate : 0;
-	req_frame = frame(argv[5], &req_len);
-	expect_frame = frame(argv[6], &expect_len);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(argv[2]));
-	if (inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1)
-		return 64;
+	req_frame = frame(a[2], &req_len);
+	expect_frame = frame(a[3], &expect_len);
 	if ((w = calloc(nthreads, sizeof(*w))) == NULL
 	    || (all = calloc(nconn, sizeof(*all))) == NULL)
 		return 1;
-	if (connect_all(w, nthreads, all, nconn, &sin) < 0)
+	if (connect_all(w, nthreads, all, nconn, &ss, sslen) < 0)
 		return 1;
 	cpu0 = cpu_ms();
 	start = now();
