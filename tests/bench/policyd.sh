@@ -11,10 +11,17 @@
 #	private network, mount and PID namespace (only `lo`) it starts the DNS
 #	world of tests/tlspolicy/world.sh with one more unsigned MTA-STS
 #	domain (bench.sts.test, enforce, served by a Python HTTPS server on
-#	127.0.0.1:443 with a certificate from the world's CA), a port-53
-#	resolver for the libc and aiodns, dmarctls-policyd on 8461 and Debian
-#	12's postfix-mta-sts-resolver 1.1.2 (mta-sts-daemon, internal cache)
-#	on 8471, in the same invocation. Then, after one warming lookup each:
+#	127.0.0.1:443 with a certificate from the world's CA) and a port-53
+#	resolver for the libc and aiodns. Then, per transport (BENCH_TRANSPORT:
+#	unix, tcp or both, default both: unix first, then tcp), it starts
+#	dmarctls-policyd and Debian 12's postfix-mta-sts-resolver 1.1.2
+#	(mta-sts-daemon, internal cache) in the same invocation, listening on
+#	that transport only (each takes one socket: dmarctls-policyd one
+#	Socket line, the resolver host/port or path): over TCP on
+#	127.0.0.1:8461 and 127.0.0.1:8471, over UNIX-domain sockets (what a
+#	chrooted Postfix smtp(8) needs, contrib/postfix/chroot-policyd.md)
+#	on pd.sock and rs.sock in the temporary directory. After one warming
+#	lookup each:
 #	  - cached lookups, 100 persistent connections, closed loop, 5 s
 #	    (tests/bench/smload.c): lookups/s, p50, p99, max, errors;
 #	    dmarctls-policyd for a DANE domain (usable.dane.test) and, when
@@ -28,15 +35,18 @@
 #	  - with each run the CPU time of the server (/proc/PID/stat), of
 #	    smload (its own getrusage) and of the whole machine (/proc/stat:
 #	    every job on it), to tell which one was the limit;
-#	  - peak RSS (VmHWM) of both daemons after the run;
-#	  - cold lookups: the time to the first answer of a fresh daemon for
-#	    a DANE domain and for the MTA-STS domain.
-#	Variables: BENCH_CONNS (100), BENCH_SECONDS (5), BENCH_RATE (10000),
-#	SMLOAD_THREADS (1: smload's epoll threads), BENCH_KEEP=1 keeps the
-#	temporary directory. Prints the load average, a table, the ratios
-#	and the server CPU per lookup of both daemons (a ratio that depends
-#	less on the other jobs of the machine than lookups/s do). A
-#	benchmark, not a test: it exits 0 once it ran, 1 when it could not run.
+#	  - peak RSS (VmHWM) of both daemons after the transport's runs;
+#	  - cold lookups, with the first transport only (the world's
+#	    resolver is warm after it): the time to the first answer of a
+#	    fresh daemon for a DANE domain and for the MTA-STS domain.
+#	The daemons of one transport are stopped before the next starts.
+#	Variables: BENCH_TRANSPORT (both), BENCH_CONNS (100), BENCH_SECONDS
+#	(5), BENCH_RATE (10000), SMLOAD_THREADS (1: smload's epoll threads),
+#	BENCH_KEEP=1 keeps the temporary directory. Prints the load average,
+#	then per transport a table, the ratios and the server CPU per lookup
+#	of both daemons (a ratio that depends less on the other jobs of the
+#	machine than lookups/s do). A benchmark, not a test: it exits 0 once
+#	it ran, 1 when it could not run.
 #
 # REQUIREMENTS
 #	What tests/tlspolicy/run.sh needs, plus python3-aiodns python3-aiohttp
@@ -53,6 +63,11 @@ PY=/usr/bin/python3
 CONNS=${BENCH_CONNS:-100}
 SECONDS_RUN=${BENCH_SECONDS:-5}
 RATE=${BENCH_RATE:-10000}
+case ${BENCH_TRANSPORT:-both} in
+tcp | unix) TRANSPORTS=$BENCH_TRANSPORT ;;
+both) TRANSPORTS="unix tcp" ;;
+*) echo "bench-policyd: BENCH_TRANSPORT must be tcp, unix or both" >&2; exit 1 ;;
+esac
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 PD_PORT=8461
 RS_PORT=8471
@@ -140,38 +155,74 @@ PIDS="$PIDS $!"
 wait_port 127.0.0.1 443 || die "the HTTPS server did not come up"
 
 # ---------------------------------------------------------- the daemons
+# transport_endpoints TRANSPORT -- for both daemons: the socket they
+# listen on, the Postfix map name of it and smload's target
+transport_endpoints() {
+	if [ "$1" = unix ]; then
+		PD_SOCKET=unix:$T/pd.sock PD_MAP=unix:$T/pd.sock PD_TARGET=unix:$T/pd.sock
+		RS_LISTEN="path: $T/rs.sock" RS_MAP=unix:$T/rs.sock RS_TARGET=unix:$T/rs.sock
+	else
+		PD_SOCKET=inet:$PD_PORT@127.0.0.1 PD_MAP=inet:127.0.0.1:$PD_PORT
+		PD_TARGET="127.0.0.1 $PD_PORT"
+		RS_LISTEN=$(printf 'host: 127.0.0.1\nport: %s\nreuse_port: true' "$RS_PORT")
+		RS_MAP=inet:127.0.0.1:$RS_PORT RS_TARGET="127.0.0.1 $RS_PORT"
+	fi
+}
+
+# wait_map MAP -- until the socketmap MAP (unix:PATH or inet:HOST:PORT) accepts
+wait_map() {
+	local i=0
+	case $1 in
+	inet:*) wait_port 127.0.0.1 "${1##*:}" 100; return ;;
+	esac
+	while [ $i -lt 100 ]; do
+		[ -S "${1#unix:}" ] && $PY -c 'import socket, sys
+socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "${1#unix:}" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 start_policyd() {
-	printf '%s\n' "Socket inet:$PD_PORT@127.0.0.1" "Resolver 127.0.0.1@$W_UNBOUND_PORT" \
+	printf '%s\n' "Socket $PD_SOCKET" "Resolver 127.0.0.1@$W_UNBOUND_PORT" \
 	    "TrustAnchorFile $W_TA" "UnboundConfigFile $W_UBCONF" "Syslog no" \
 	    "CAFile $W_TLS_CA" >"$T/policyd.conf"
 	"$PD" -f -c "$T/policyd.conf" >>"$T/policyd.log" 2>&1 &
 	PD_PID=$!
 	PIDS="$PIDS $PD_PID"
-	wait_port 127.0.0.1 "$PD_PORT" || die "dmarctls-policyd did not start"
+	wait_map "$PD_MAP" || die "dmarctls-policyd did not start on $PD_SOCKET"
 }
 
 RS_ROOT=$T/resolver
 mkdir -p "$RS_ROOT"
 dpkg-deb -x "$(ls "$DT_BENCH_DEBS"/postfix-mta-sts-resolver_*.deb | sort -V | tail -1)" "$RS_ROOT" ||
     die "cannot unpack postfix-mta-sts-resolver"
-printf 'host: 127.0.0.1\nport: %s\nreuse_port: true\ncache:\n  type: internal\n  options:\n    cache_size: 10000\n' \
-    "$RS_PORT" >"$T/mta-sts-daemon.yml"
 start_resolver() {
+	printf '%s\ncache:\n  type: internal\n  options:\n    cache_size: 10000\n' \
+	    "$RS_LISTEN" >"$T/mta-sts-daemon.yml"
 	SSL_CERT_FILE=$W_TLS_CA PYTHONPATH=$RS_ROOT/usr/lib/python3/dist-packages \
 	    $PY -c 'import sys; from postfix_mta_sts_resolver.daemon import main; sys.exit(main())' \
 	    -c "$T/mta-sts-daemon.yml" >>"$T/resolver.log" 2>&1 &
 	RS_PID=$!
 	PIDS="$PIDS $RS_PID"
-	wait_port 127.0.0.1 "$RS_PORT" || die "mta-sts-daemon did not start: $(tail -2 "$T/resolver.log")"
+	wait_map "$RS_MAP" || die "mta-sts-daemon did not start: $(tail -2 "$T/resolver.log")"
+}
+
+# stop_daemons -- both, and wait until they are gone
+stop_daemons() {
+	kill "$PD_PID" "$RS_PID" 2>/dev/null
+	wait "$PD_PID" "$RS_PID" 2>/dev/null
+	rm -f "$T/pd.sock" "$T/rs.sock"
 }
 
 mkdir -p "$T/pm"
 echo "compatibility_level = 3.6" >"$T/pm/main.cf"
-# first_ms PORT KEY -- MS, the milliseconds to the first answer, and ANSWER
+# first_ms MAP KEY -- MS, the milliseconds to the first answer, and ANSWER
 first_ms() {
 	local s e
 	s=$(date +%s%N)
-	ANSWER=$(postmap -c "$T/pm" -q "$2" "socketmap:inet:127.0.0.1:$1:postfix" 2>/dev/null)
+	ANSWER=$(postmap -c "$T/pm" -q "$2" "socketmap:$1:postfix" 2>/dev/null)
 	e=$(date +%s%N)
 	MS=$(((e - s) / 1000000))
 }
@@ -179,23 +230,6 @@ first_ms() {
 rss_kb() {
 	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
 }
-
-start_policyd
-start_resolver
-sleep 1				# both idle before the cold lookups
-
-first_ms $PD_PORT usable.dane.test
-COLD_PD_DANE=$MS
-[ "$ANSWER" = "dane-only" ] || die "policyd answered '$ANSWER' for usable.dane.test"
-first_ms $PD_PORT "$STS_DOMAIN"
-COLD_PD_STS=$MS
-PD_STS_ANSWER=$ANSWER
-first_ms $RS_PORT "$STS_DOMAIN"
-COLD_RS_STS=$MS
-[ "OK $ANSWER" = "$STS_REPLY" ] || die "the resolver answered '$ANSWER' for $STS_DOMAIN: $(tail -3 "$T/resolver.log")"
-first_ms $RS_PORT usable.dane.test
-COLD_RS_DANE=$MS
-RS_DANE_ANSWER=${ANSWER:-NOTFOUND}
 
 # proc_ticks PID -- user + system clock ticks of PID so far
 proc_ticks() {
@@ -205,36 +239,20 @@ proc_ticks() {
 busy_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
-# run_load PORT KEY EXPECT PID [RATE] -- smload's line plus the server's
+# run_load TARGET KEY EXPECT PID [RATE] -- smload's line plus the server's
 # CPU (server_cpu_ms) and the machine's (machine_busy_ms, both cores, every
-# job on the machine) over the run
+# job on the machine) over the run; TARGET is smload's "HOST PORT" or
+# "unix:PATH"
 run_load() {
 	local s0 m0 out hz
 	hz=$(getconf CLK_TCK)
 	s0=$(proc_ticks "$4")
 	m0=$(busy_ticks)
-	out=$("$SMLOAD" 127.0.0.1 "$1" "${CONNS_RUN:-$CONNS}" "$SECONDS_RUN" "postfix $2" "$3" ${5:+"$5"})
+	# shellcheck disable=SC2086 # TARGET is one or two words
+	out=$("$SMLOAD" $1 "${CONNS_RUN:-$CONNS}" "$SECONDS_RUN" "postfix $2" "$3" ${5:+"$5"})
 	echo "$out server_cpu_ms=$((($(proc_ticks "$4") - s0) * 1000 / hz))" \
 	    "machine_busy_ms=$((($(busy_ticks) - m0) * 1000 / hz))"
 }
-
-R_PD_DANE=$(run_load $PD_PORT usable.dane.test "OK dane-only" "$PD_PID")
-R_PD_STS=""
-if [ "OK $PD_STS_ANSWER" = "$STS_REPLY" ]; then
-	R_PD_STS=$(run_load $PD_PORT "$STS_DOMAIN" "$STS_REPLY" "$PD_PID")
-fi
-R_RS_STS=$(run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY" "$RS_PID")
-# the same connections at a fixed offered load (open loop): latency when
-# the server is not driven to saturation, as on a relay
-P_PD=$(run_load $PD_PORT "$STS_DOMAIN" "$STS_REPLY" "$PD_PID" "$RATE")
-[ -n "$R_PD_STS" ] || P_PD=$(run_load $PD_PORT usable.dane.test "OK dane-only" "$PD_PID" "$RATE")
-P_RS=$(run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY" "$RS_PID" "$RATE")
-# latency alone: one connection (at 100 closed-loop connections the mean
-# latency is 100 / throughput whatever the server does: Little's law)
-L_PD=$(CONNS_RUN=1 run_load $PD_PORT usable.dane.test "OK dane-only" "$PD_PID")
-L_RS=$(CONNS_RUN=1 run_load $RS_PORT "$STS_DOMAIN" "$STS_REPLY" "$RS_PID")
-RSS_PD=$(rss_kb "$PD_PID")
-RSS_RS=$(rss_kb "$RS_PID")
 
 field() { sed -n "s/.*[ ^]$2=\\([0-9]*\\).*/\\1/p" <<<" $1"; }
 COLS='%-44s %10s %8s %8s %8s %7s %6s %8s %8s %8s\n'
@@ -250,39 +268,105 @@ row() {
 	    "$(field "$2" late)" "$(field "$2" server_cpu_ms)" "$(field "$2" cpu_ms)" \
 	    "$(field "$2" machine_busy_ms)"
 }
-echo "load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "cpu columns: ms of CPU over the ${SECONDS_RUN} s run: the server, smload" \
-    "(SMLOAD_THREADS=${SMLOAD_THREADS:-1}), the whole machine (every job on it, $(nproc) cores)"
-header "$CONNS connections, closed loop"
-row "dmarctls-policyd, DANE domain" "$R_PD_DANE"
-[ -n "$R_PD_STS" ] && row "dmarctls-policyd, MTA-STS domain" "$R_PD_STS"
-row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$R_RS_STS"
-header "$CONNS connections, paced at $RATE/s"
-row "dmarctls-policyd" "$P_PD"
-row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$P_RS"
-header "one connection, closed loop"
-row "dmarctls-policyd, DANE domain" "$L_PD"
-row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$L_RS"
-echo "peak RSS: dmarctls-policyd ${RSS_PD} kB, postfix-mta-sts-resolver ${RSS_RS} kB"
-echo "cold first answer: dmarctls-policyd DANE ${COLD_PD_DANE} ms, MTA-STS ${COLD_PD_STS} ms ('${PD_STS_ANSWER:-NOTFOUND}');" \
-    "resolver MTA-STS ${COLD_RS_STS} ms, DANE domain ${COLD_RS_DANE} ms ('$RS_DANE_ANSWER')"
-pd=$(field "$R_PD_DANE" per_s)
-[ -n "$R_PD_STS" ] && pd=$(field "$R_PD_STS" per_s)
-rs=$(field "$R_RS_STS" per_s)
-if [ -n "$pd" ] && [ -n "$rs" ] && [ "$rs" -gt 0 ]; then
-	echo "ratio lookups/s dmarctls-policyd / resolver: $(awk -v a="$pd" -v b="$rs" 'BEGIN { printf "%.1f", a / b }')x" \
-	    "(target >= 10x); p99 dmarctls-policyd at $CONNS closed loop" \
-	    "$(field "${R_PD_STS:-$R_PD_DANE}" p99_us) us, at $CONNS paced $RATE/s" \
-	    "$(field "$P_PD" p99_us) us, at 1 connection $(field "$L_PD" p99_us) us (target < 1000)"
-fi
-# server CPU per lookup at 100 connections: what each daemon costs, less
-# dependent on what else the machine runs than lookups/s
+# server CPU per lookup of a run: what each daemon costs, less dependent
+# on what else the machine runs than lookups/s
 us_per() { awk -v c="$(field "$1" server_cpu_ms)" -v n="$(field "$1" lookups)" \
     'BEGIN { if (n > 0) printf "%.1f", c * 1000 / n }'; }
-cpd=$(us_per "${R_PD_STS:-$R_PD_DANE}")
-crs=$(us_per "$R_RS_STS")
-if [ -n "$cpd" ] && [ -n "$crs" ]; then
-	echo "server CPU per lookup at $CONNS connections: dmarctls-policyd $cpd us, resolver $crs us:" \
-	    "$(awk -v a="$crs" -v b="$cpd" 'BEGIN { if (b > 0) printf "%.1f", a / b }')x less"
-fi
+
+# cold_lookups -- the first answers of the fresh daemons (COLD_*), and the
+# warming lookup of each
+cold_lookups() {
+	first_ms "$PD_MAP" usable.dane.test
+	COLD_PD_DANE=$MS
+	[ "$ANSWER" = "dane-only" ] || die "policyd answered '$ANSWER' for usable.dane.test"
+	first_ms "$PD_MAP" "$STS_DOMAIN"
+	COLD_PD_STS=$MS
+	PD_STS_ANSWER=$ANSWER
+	first_ms "$RS_MAP" "$STS_DOMAIN"
+	COLD_RS_STS=$MS
+	[ "OK $ANSWER" = "$STS_REPLY" ] ||
+	    die "the resolver answered '$ANSWER' for $STS_DOMAIN: $(tail -3 "$T/resolver.log")"
+	first_ms "$RS_MAP" usable.dane.test
+	COLD_RS_DANE=$MS
+	RS_DANE_ANSWER=${ANSWER:-NOTFOUND}
+}
+
+# bench_transport TRANSPORT -- both daemons on it, the runs, their table
+bench_transport() {
+	local r_pd_dane r_pd_sts="" r_rs_sts p_pd p_rs l_pd l_rs rss_pd rss_rs pd rs cpd crs
+	transport_endpoints "$1"
+	start_policyd
+	start_resolver
+	sleep 1				# both idle before the cold lookups
+	if [ -z "${COLD_PD_DANE:-}" ]; then
+		cold_lookups
+		COLD_TRANSPORT=$1
+	else				# warming lookups for the runs
+		first_ms "$PD_MAP" usable.dane.test
+		first_ms "$PD_MAP" "$STS_DOMAIN"
+		PD_STS_ANSWER=$ANSWER
+		first_ms "$RS_MAP" "$STS_DOMAIN"
+	fi
+	r_pd_dane=$(run_load "$PD_TARGET" usable.dane.test "OK dane-only" "$PD_PID")
+	if [ "OK $PD_STS_ANSWER" = "$STS_REPLY" ]; then
+		r_pd_sts=$(run_load "$PD_TARGET" "$STS_DOMAIN" "$STS_REPLY" "$PD_PID")
+	fi
+	r_rs_sts=$(run_load "$RS_TARGET" "$STS_DOMAIN" "$STS_REPLY" "$RS_PID")
+	# the same connections at a fixed offered load (open loop): latency
+	# when the server is not driven to saturation, as on a relay
+	if [ -n "$r_pd_sts" ]; then
+		p_pd=$(run_load "$PD_TARGET" "$STS_DOMAIN" "$STS_REPLY" "$PD_PID" "$RATE")
+	else
+		p_pd=$(run_load "$PD_TARGET" usable.dane.test "OK dane-only" "$PD_PID" "$RATE")
+	fi
+	p_rs=$(run_load "$RS_TARGET" "$STS_DOMAIN" "$STS_REPLY" "$RS_PID" "$RATE")
+	# latency alone: one connection (at 100 closed-loop connections the
+	# mean latency is 100 / throughput whatever the server does: Little's law)
+	l_pd=$(CONNS_RUN=1 run_load "$PD_TARGET" usable.dane.test "OK dane-only" "$PD_PID")
+	l_rs=$(CONNS_RUN=1 run_load "$RS_TARGET" "$STS_DOMAIN" "$STS_REPLY" "$RS_PID")
+	rss_pd=$(rss_kb "$PD_PID")
+	rss_rs=$(rss_kb "$RS_PID")
+	stop_daemons
+
+	echo "== transport $1 (dmarctls-policyd $PD_SOCKET, resolver $RS_MAP);" \
+	    "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+	header "$CONNS connections, closed loop"
+	row "dmarctls-policyd, DANE domain" "$r_pd_dane"
+	[ -n "$r_pd_sts" ] && row "dmarctls-policyd, MTA-STS domain" "$r_pd_sts"
+	row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$r_rs_sts"
+	header "$CONNS connections, paced at $RATE/s"
+	row "dmarctls-policyd" "$p_pd"
+	row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$p_rs"
+	header "one connection, closed loop"
+	row "dmarctls-policyd, DANE domain" "$l_pd"
+	row "postfix-mta-sts-resolver 1.1.2, MTA-STS" "$l_rs"
+	echo "$1: peak RSS: dmarctls-policyd ${rss_pd} kB, postfix-mta-sts-resolver ${rss_rs} kB"
+	pd=$(field "$r_pd_dane" per_s)
+	[ -n "$r_pd_sts" ] && pd=$(field "$r_pd_sts" per_s)
+	rs=$(field "$r_rs_sts" per_s)
+	if [ -n "$pd" ] && [ -n "$rs" ] && [ "$rs" -gt 0 ]; then
+		echo "$1: ratio lookups/s dmarctls-policyd / resolver:" \
+		    "$(awk -v a="$pd" -v b="$rs" 'BEGIN { printf "%.1f", a / b }')x" \
+		    "(target >= 10x); p99 dmarctls-policyd at $CONNS closed loop" \
+		    "$(field "${r_pd_sts:-$r_pd_dane}" p99_us) us, at $CONNS paced $RATE/s" \
+		    "$(field "$p_pd" p99_us) us, at 1 connection $(field "$l_pd" p99_us) us (target < 1000)"
+	fi
+	cpd=$(us_per "${r_pd_sts:-$r_pd_dane}")
+	crs=$(us_per "$r_rs_sts")
+	if [ -n "$cpd" ] && [ -n "$crs" ]; then
+		echo "$1: server CPU per lookup at $CONNS connections: dmarctls-policyd $cpd us," \
+		    "resolver $crs us: $(awk -v a="$crs" -v b="$cpd" 'BEGIN { if (b > 0) printf "%.1f", a / b }')x less"
+	fi
+}
+
+echo "load average before: $LOAD_BEFORE"
+echo "cpu columns: ms of CPU over the ${SECONDS_RUN} s run: the server, smload" \
+    "(SMLOAD_THREADS=${SMLOAD_THREADS:-1}), the whole machine (every job on it, $(nproc) cores)"
+for tr in $TRANSPORTS; do
+	bench_transport "$tr"
+done
+echo "cold first answer ($COLD_TRANSPORT, fresh daemons): dmarctls-policyd DANE ${COLD_PD_DANE} ms," \
+    "MTA-STS ${COLD_PD_STS} ms ('${PD_STS_ANSWER:-NOTFOUND}'); resolver MTA-STS ${COLD_RS_STS} ms," \
+    "DANE domain ${COLD_RS_DANE} ms ('$RS_DANE_ANSWER')"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0
