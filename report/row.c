@@ -36,27 +36,79 @@ report_fcol_name(size_t i)
 	return i < REPORT_NFCOLS ? fcol_names[i] : "?";
 }
 
-/* A value that may go anywhere: control bytes (tabs, line ends) blanked. */
-static char *
-clean_dup(const char *s)
-{
-	char	*d, *p;
+/*
+ * A row's columns are built into one buffer and handed over as one
+ * allocation (report_row.block): the offsets are kept while it grows,
+ * and each column's end gets its NUL at the end.
+ */
+typedef struct row_arena {
+	strbuf	sb;
+	size_t	off[REPORT_NCOLS + REPORT_NFCOLS];
+	size_t	end[REPORT_NCOLS + REPORT_NFCOLS];
+	size_t	n;		/* columns begun */
+} row_arena;
 
-	if ((d = strdup(s != NULL ? s : "")) == NULL)
-		return NULL;
-	for (p = d; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = ' ';
-	return d;
+#define FCOL(k)	(REPORT_NCOLS + (k))	/* arena index of failure column k */
+
+static void
+col_begin(row_arena *a, size_t k)
+{
+	a->off[k] = a->sb.len;
+	if (k + 1 > a->n)
+		a->n = k + 1;
 }
 
-static char *
-num_dup(long long n)
+/* the column ends here; the byte after it becomes its NUL */
+static void
+col_end(row_arena *a, size_t k)
 {
-	char	buf[32];
+	a->end[k] = a->sb.len;
+	strbuf_appendc(&a->sb, '.');
+}
 
-	snprintf(buf, sizeof(buf), "%lld", n);
-	return strdup(buf);
+/* A value that may go anywhere: control bytes (tabs, line ends) blanked. */
+static void
+put_clean(row_arena *a, size_t k, const char *s)
+{
+	size_t	i;
+
+	col_begin(a, k);
+	strbuf_append(&a->sb, s != NULL ? s : "");
+	for (i = a->off[k]; !a->sb.failed && i < a->sb.len; i++)
+		if ((unsigned char)a->sb.s[i] < ' ' || a->sb.s[i] == 0x7f)
+			a->sb.s[i] = ' ';
+	col_end(a, k);
+}
+
+static void
+put_num(row_arena *a, size_t k, long long n)
+{
+	col_begin(a, k);
+	strbuf_printf(&a->sb, "%lld", n);
+	col_end(a, k);
+}
+
+/* The row from the arena: columns 0 .. a->n - 1 point into one block. */
+static int
+arena_finish(row_arena *a, report_row *r)
+{
+	char	*block;
+	size_t	k;
+
+	if (a->sb.failed || (block = strbuf_detach(&a->sb)) == NULL) {
+		strbuf_free(&a->sb);
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->block = block;
+	for (k = 0; k < a->n; k++) {
+		block[a->end[k]] = '\0';
+		if (k < REPORT_NCOLS)
+			r->col[k] = block + a->off[k];
+		else
+			r->fcol[k - REPORT_NCOLS] = block + a->off[k];
+	}
+	return 0;
 }
 
 static const char *
@@ -90,9 +142,9 @@ dkim_field(strbuf *sb, const char *s)
 
 /* One signature as a line of the list: d, s, [i,] result, human_result. */
 static void
-dkim_line(strbuf *sb, const dkim_sig_result *s, int with_identity)
+dkim_line(strbuf *sb, size_t start, const dkim_sig_result *s, int with_identity)
 {
-	if (sb->len > 0)
+	if (sb->len > start)
 		strbuf_appendc(sb, '\n');
 	dkim_field(sb, s->d);
 	strbuf_appendc(sb, '\t');
@@ -107,47 +159,41 @@ dkim_line(strbuf *sb, const dkim_sig_result *s, int with_identity)
 	dkim_field(sb, s->reason);
 }
 
-static char *
-dkim_list(const dt_verdict *v, const char *from, const char *org)
+static void
+put_dkim_list(row_arena *a, size_t k, const dt_verdict *v, const char *from, const char *org)
 {
-	strbuf	sb = STRBUF_INIT;
 	int	rank;
 	size_t	i;
-	char	*out;
 
+	col_begin(a, k);
 	for (rank = 0; rank <= 3; rank++) {
 		for (i = 0; i < v->ndkim; i++) {
 			const dkim_sig_result *s = &v->dkim[i];
 
 			if (dkim_rank(s, from, org) != rank)
 				continue;
-			dkim_line(&sb, s, 0);
+			dkim_line(&a->sb, a->off[k], s, 0);
 		}
 	}
-	out = strdup(sb.len ? strbuf_str(&sb) : "");
-	strbuf_free(&sb);
-	return out;
+	col_end(a, k);
 }
 
-static char *
-uri_list(char *const *uri, size_t n)
+static void
+put_uri_list(row_arena *a, size_t k, char *const *uri, size_t n)
 {
-	strbuf	sb = STRBUF_INIT;
 	size_t	i;
-	char	*out;
 
+	col_begin(a, k);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			strbuf_appendc(&sb, ',');
-		dkim_field(&sb, uri[i]);
+			strbuf_appendc(&a->sb, ',');
+		dkim_field(&a->sb, uri[i]);
 	}
-	out = strdup(sb.len ? strbuf_str(&sb) : "");
-	strbuf_free(&sb);
-	return out;
+	col_end(a, k);
 }
 
-static char *
-fo_word(unsigned fo)
+static void
+put_fo(row_arena *a, size_t k, unsigned fo)
 {
 	char	buf[16] = "";
 
@@ -159,7 +205,7 @@ fo_word(unsigned fo)
 		strcat(buf, buf[0] ? ":d" : "d");
 	if (fo & DMARC_FO_S)
 		strcat(buf, buf[0] ? ":s" : "s");
-	return strdup(buf);
+	put_clean(a, k, buf);
 }
 
 /* RFC 9990 3.1.1.9: none, pass (no action, DMARC pass under an enforcing
@@ -228,50 +274,44 @@ utf8_len(const unsigned char *p, size_t n)
 
 /* The header section kept: LF line ends, tabs kept, other control bytes
  * and bytes that are not valid UTF-8 as '?'. */
-static char *
-headers_dup(const char *h)
+static void
+put_headers(row_arena *a, size_t col, const char *h)
 {
 	const unsigned char *p = (const unsigned char *)h;
 	size_t	n = strlen(h), i = 0, k;
-	strbuf	sb = STRBUF_INIT;
+	strbuf	*sb = &a->sb;
 
+	col_begin(a, col);
 	while (i < n) {
 		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n') {
 			i++;
 		} else if (p[i] == '\n' || p[i] == '\t' || (p[i] >= ' ' && p[i] < 0x7f)) {
-			strbuf_appendc(&sb, (char)p[i++]);
+			strbuf_appendc(sb, (char)p[i++]);
 		} else if ((k = utf8_len(p + i, n - i)) > 0) {
-			strbuf_appendn(&sb, h + i, k);
+			strbuf_appendn(sb, h + i, k);
 			i += k;
 		} else {
-			strbuf_appendc(&sb, '?');
+			strbuf_appendc(sb, '?');
 			i++;
 		}
 	}
-	if (sb.failed) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb);
+	col_end(a, col);
 }
 
 /* Every signature for the failure sample: d, s, i, result, reason. */
-static char *
-dkim_detail(const dt_verdict *v)
+static void
+put_dkim_detail(row_arena *a, size_t col, const dt_verdict *v)
 {
-	strbuf	sb = STRBUF_INIT;
 	size_t	k;
-	char	*out;
 
+	col_begin(a, col);
 	for (k = 0; k < v->ndkim; k++)
-		dkim_line(&sb, &v->dkim[k], 1);
-	out = strdup(sb.len ? strbuf_str(&sb) : "");
-	strbuf_free(&sb);
-	return out;
+		dkim_line(&a->sb, a->off[col], &v->dkim[k], 1);
+	col_end(a, col);
 }
 
-static char *
-kinds_word(unsigned kinds)
+static void
+put_kinds(row_arena *a, size_t k, unsigned kinds)
 {
 	char	buf[32] = "";
 
@@ -281,32 +321,26 @@ kinds_word(unsigned kinds)
 		strcat(buf, buf[0] ? ",dkim" : "dkim");
 	if (kinds & FR_SPF)
 		strcat(buf, buf[0] ? ",spf" : "spf");
-	return strdup(buf);
+	put_clean(a, k, buf);
 }
 
-/* The failure sample of row r (author domain i), when one is due. */
-static int
-add_failure(const dt_verdict *v, const report_msg *m, size_t i, report_row *r)
+/* The failure sample of author domain i, when one is due. */
+static void
+add_failure(row_arena *a, const dt_verdict *v, const report_msg *m, size_t i)
 {
 	char	align[32];
 	unsigned kinds;
-	size_t	k;
-	char	**f = r->fcol;
 
 	if (m->headers == NULL || v->action == ACTION_TEMPFAIL
 	    || (kinds = failure_due(v, i, align, sizeof(align))) == 0)
-		return 0;
-	f[FC_KINDS] = kinds_word(kinds);
-	f[FC_ALIGNMENT] = strdup(align);
-	f[FC_AUTHRES] = clean_dup(v->authres);
-	f[FC_DKIM] = dkim_detail(v);
-	f[FC_DELIVERY] = strdup(v->action == ACTION_REJECT ? "reject"
+		return;
+	put_kinds(a, FCOL(FC_KINDS), kinds);
+	put_clean(a, FCOL(FC_ALIGNMENT), align);
+	put_clean(a, FCOL(FC_AUTHRES), v->authres);
+	put_dkim_detail(a, FCOL(FC_DKIM), v);
+	put_clean(a, FCOL(FC_DELIVERY), v->action == ACTION_REJECT ? "reject"
 	    : v->action == ACTION_QUARANTINE ? "spam" : "delivered");
-	f[FC_HEADERS] = headers_dup(m->headers);
-	for (k = 0; k < REPORT_NFCOLS; k++)
-		if (f[k] == NULL)
-			return -1;
-	return 0;
+	put_headers(a, FCOL(FC_HEADERS), m->headers);
 }
 
 static int
@@ -315,60 +349,50 @@ build_one(const dt_verdict *v, const report_msg *m, size_t i, report_row *r)
 	const dmarc_outcome *o = &v->dmarc[i];
 	const char *from = v->author[i] != NULL ? v->author[i] : "";
 	const char *rt, *rc;
-	char	**c = r->col;
-	size_t	k;
 	time_t	day = m->received - m->received % 86400;
+	int	rec = o->have_record;
+	row_arena a;
 
-	memset(r, 0, sizeof(*r));
+	memset(&a, 0, sizeof(a));
 	reason(v, o, &rt, &rc);
-	c[RC_REPORTER] = clean_dup(m->reporter);
-	c[RC_MSG_ID] = clean_dup(m->msg_id);
-	c[RC_AUTHOR_INDEX] = num_dup((long long)i);
-	c[RC_RECEIVED] = num_dup((long long)m->received);
-	c[RC_DAY] = num_dup((long long)day);
-	c[RC_SOURCE_IP] = clean_dup(v->ip);
-	c[RC_HEADER_FROM] = clean_dup(from);
-	c[RC_ENVELOPE_FROM] = clean_dup(v->spf.null_sender ? "" : v->spf.domain);
-	c[RC_ENVELOPE_TO] = clean_dup(m->envelope_to);
+	put_clean(&a, RC_REPORTER, m->reporter);
+	put_clean(&a, RC_MSG_ID, m->msg_id);
+	put_num(&a, RC_AUTHOR_INDEX, (long long)i);
+	put_num(&a, RC_RECEIVED, (long long)m->received);
+	put_num(&a, RC_DAY, (long long)day);
+	put_clean(&a, RC_SOURCE_IP, v->ip);
+	put_clean(&a, RC_HEADER_FROM, from);
+	put_clean(&a, RC_ENVELOPE_FROM, v->spf.null_sender ? "" : v->spf.domain);
+	put_clean(&a, RC_ENVELOPE_TO, m->envelope_to);
 	/* RFC 9990 3.1.1.13: scope mfrom only; the HELO identity counts when
 	 * MAIL FROM was null, and is then reported as the SPF domain. */
-	c[RC_SPF_DOMAIN] = clean_dup(v->spf.null_sender ? v->spf.helo_domain : v->spf.domain);
-	c[RC_SPF_SCOPE] = clean_dup("mfrom");
-	c[RC_SPF_RESULT] = clean_dup(spf_res_name(v->spf.null_sender ? v->spf.helo
+	put_clean(&a, RC_SPF_DOMAIN, v->spf.null_sender ? v->spf.helo_domain : v->spf.domain);
+	put_clean(&a, RC_SPF_SCOPE, "mfrom");
+	put_clean(&a, RC_SPF_RESULT, spf_res_name(v->spf.null_sender ? v->spf.helo
 	    : v->spf.mailfrom));
-	c[RC_DKIM] = dkim_list(v, from, o->org_domain);
-	c[RC_POLICY_DOMAIN] = clean_dup(o->have_record ? o->policy_domain : "");
-	c[RC_P] = clean_dup(o->have_record ? policy_word(o->p) : "");
-	c[RC_SP] = clean_dup(o->have_record ? policy_word(o->sp) : "");
-	c[RC_NP] = clean_dup(o->have_record ? policy_word(o->np) : "");
-	c[RC_ADKIM] = clean_dup(!o->have_record ? "" : o->adkim == DMARC_ALIGN_STRICT ? "s" : "r");
-	c[RC_ASPF] = clean_dup(!o->have_record ? "" : o->aspf == DMARC_ALIGN_STRICT ? "s" : "r");
-	c[RC_TESTING] = clean_dup(!o->have_record ? "" : o->testing ? "y" : "n");
-	c[RC_FO] = o->have_record ? fo_word(o->fo) : strdup("");
-	c[RC_PSD] = clean_dup(!o->have_record ? "" : o->psd == DMARC_PSD_Y ? "y"
+	put_dkim_list(&a, RC_DKIM, v, from, o->org_domain);
+	put_clean(&a, RC_POLICY_DOMAIN, rec ? o->policy_domain : "");
+	put_clean(&a, RC_P, rec ? policy_word(o->p) : "");
+	put_clean(&a, RC_SP, rec ? policy_word(o->sp) : "");
+	put_clean(&a, RC_NP, rec ? policy_word(o->np) : "");
+	put_clean(&a, RC_ADKIM, !rec ? "" : o->adkim == DMARC_ALIGN_STRICT ? "s" : "r");
+	put_clean(&a, RC_ASPF, !rec ? "" : o->aspf == DMARC_ALIGN_STRICT ? "s" : "r");
+	put_clean(&a, RC_TESTING, !rec ? "" : o->testing ? "y" : "n");
+	put_fo(&a, RC_FO, rec ? o->fo : 0);
+	put_clean(&a, RC_PSD, !rec ? "" : o->psd == DMARC_PSD_Y ? "y"
 	    : o->psd == DMARC_PSD_N ? "n" : "u");
-	c[RC_DISCOVERY] = clean_dup(o->discovery);
-	c[RC_DMARC_RESULT] = clean_dup(dmarc_res_name(o->result));
-	c[RC_DISPOSITION] = clean_dup(disposition(v, o));
-	c[RC_DKIM_ALIGNED] = clean_dup(o->dkim_aligned ? "pass" : "fail");
-	c[RC_SPF_ALIGNED] = clean_dup(o->spf_aligned ? "pass" : "fail");
-	c[RC_REASON] = clean_dup(rt);
-	c[RC_REASON_COMMENT] = clean_dup(rc);
-	c[RC_RUA] = uri_list(o->rua, o->nrua);
-	c[RC_RUF] = uri_list(o->ruf, o->nruf);
-	c[RC_POLICY_ERROR] = clean_dup(o->policy_domain != NULL && !o->have_record
-	    ? o->reason : "");
-	for (k = 0; k < REPORT_NCOLS; k++) {
-		if (c[k] == NULL) {
-			report_row_free(r);
-			return -1;
-		}
-	}
-	if (add_failure(v, m, i, r) < 0) {
-		report_row_free(r);
-		return -1;
-	}
-	return 0;
+	put_clean(&a, RC_DISCOVERY, o->discovery);
+	put_clean(&a, RC_DMARC_RESULT, dmarc_res_name(o->result));
+	put_clean(&a, RC_DISPOSITION, disposition(v, o));
+	put_clean(&a, RC_DKIM_ALIGNED, o->dkim_aligned ? "pass" : "fail");
+	put_clean(&a, RC_SPF_ALIGNED, o->spf_aligned ? "pass" : "fail");
+	put_clean(&a, RC_REASON, rt);
+	put_clean(&a, RC_REASON_COMMENT, rc);
+	put_uri_list(&a, RC_RUA, o->rua, o->nrua);
+	put_uri_list(&a, RC_RUF, o->ruf, o->nruf);
+	put_clean(&a, RC_POLICY_ERROR, o->policy_domain != NULL && !rec ? o->reason : "");
+	add_failure(&a, v, m, i);
+	return arena_finish(&a, r);
 }
 
 size_t
@@ -388,6 +412,11 @@ report_row_free(report_row *r)
 {
 	size_t	k;
 
+	if (r->block != NULL) {
+		free(r->block);
+		memset(r, 0, sizeof(*r));
+		return;
+	}
 	for (k = 0; k < REPORT_NCOLS; k++) {
 		free(r->col[k]);
 		r->col[k] = NULL;

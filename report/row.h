@@ -38,7 +38,9 @@
  *	only UTF-8, and a hostile byte must not fail a batch of rows). No
  *	sample is made for a tempfail: the MTA will offer the message again.
  *
- *	report_row_free() releases the columns; a zeroed row frees fine.
+ *	report_row_free() releases the columns (the one block of a built or
+ *	decoded row, or each column of a row put together by hand); a zeroed
+ *	row frees fine.
  */
 #ifndef DMARCTLS_REPORT_ROW_H
 #define DMARCTLS_REPORT_ROW_H
@@ -78,6 +80,7 @@ enum {
 typedef struct report_row {
 	char	*col[REPORT_NCOLS];	/* never NULL in a built row */
 	char	*fcol[REPORT_NFCOLS];	/* all NULL: no failure sample */
+	char	*block;		/* set: every column points into it (one allocation) */
 } report_row;
 
 typedef struct report_msg {

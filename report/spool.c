@@ -17,38 +17,48 @@
 
 static const char hexdig[] = "0123456789ABCDEF";
 
+/* s escaped: runs of plain bytes in one append each */
 static void
 encode_field(strbuf *sb, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	char	esc[3] = { '%', 0, 0 };
 
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p > ' ' && *p < 0x7f && *p != '%') {
-			strbuf_appendc(sb, (char)*p);
-		} else {
-			strbuf_appendc(sb, '%');
-			strbuf_appendc(sb, hexdig[*p >> 4]);
-			strbuf_appendc(sb, hexdig[*p & 15]);
-		}
+	for (; *p; p++) {
+		if (*p > ' ' && *p < 0x7f && *p != '%')
+			continue;
+		strbuf_appendn(sb, (const char *)run, (size_t)(p - run));
+		esc[1] = hexdig[*p >> 4];
+		esc[2] = hexdig[*p & 15];
+		strbuf_appendn(sb, esc, 3);
+		run = p + 1;
 	}
+	strbuf_appendn(sb, (const char *)run, (size_t)(p - run));
+}
+
+int
+report_row_append(strbuf *sb, const report_row *r)
+{
+	size_t	i;
+
+	strbuf_append(sb, r->fcol[0] != NULL ? SPOOL_MAGIC_F : SPOOL_MAGIC);
+	for (i = 0; i < REPORT_NCOLS; i++) {
+		strbuf_appendc(sb, '\t');
+		encode_field(sb, r->col[i] != NULL ? r->col[i] : "");
+	}
+	for (i = 0; r->fcol[0] != NULL && i < REPORT_NFCOLS; i++) {
+		strbuf_appendc(sb, '\t');
+		encode_field(sb, r->fcol[i] != NULL ? r->fcol[i] : "");
+	}
+	return strbuf_appendc(sb, '\n');
 }
 
 char *
 report_row_encode(const report_row *r)
 {
 	strbuf	sb = STRBUF_INIT;
-	size_t	i;
 
-	strbuf_append(&sb, r->fcol[0] != NULL ? SPOOL_MAGIC_F : SPOOL_MAGIC);
-	for (i = 0; i < REPORT_NCOLS; i++) {
-		strbuf_appendc(&sb, '\t');
-		encode_field(&sb, r->col[i] != NULL ? r->col[i] : "");
-	}
-	for (i = 0; r->fcol[0] != NULL && i < REPORT_NFCOLS; i++) {
-		strbuf_appendc(&sb, '\t');
-		encode_field(&sb, r->fcol[i] != NULL ? r->fcol[i] : "");
-	}
-	strbuf_appendc(&sb, '\n');
+	report_row_append(&sb, r);
 	if (sb.failed) {
 		strbuf_free(&sb);
 		return NULL;
@@ -68,38 +78,34 @@ hexval(int c)
 	return -1;
 }
 
-/* One field [s, e) unescaped into a new string, or NULL. */
-static char *
-decode_field(const char *s, const char *e)
+/* One field [s, e) unescaped at *dp (NUL-terminated, *dp moved past it); -1 if malformed. */
+static int
+decode_field(const char *s, const char *e, char **dp)
 {
-	char	*out, *d;
+	char	*d = *dp;
 	int	hi, lo;
 
-	if ((out = malloc((size_t)(e - s) + 1)) == NULL)
-		return NULL;
-	for (d = out; s < e; s++) {
+	for (; s < e; s++) {
 		if (*s != '%') {
 			if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-				goto bad;
+				return -1;
 			*d++ = *s;
 			continue;
 		}
 		if (e - s < 3 || (hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0
 		    || (hi == 0 && lo == 0))
-			goto bad;
+			return -1;
 		*d++ = (char)(hi << 4 | lo);
 		s += 2;
 	}
-	*d = '\0';
-	return out;
-bad:
-	free(out);
-	return NULL;
+	*d++ = '\0';
+	*dp = d;
+	return 0;
 }
 
-/* n tab-led fields from *pp into out[]; -1 on a malformed line */
+/* n tab-led fields from *pp into out[], decoded at *dp; -1 on a malformed line */
 static int
-decode_fields(const char **pp, const char *end, char **out, size_t n)
+decode_fields(const char **pp, const char *end, char **out, size_t n, char **dp)
 {
 	const char *p = *pp, *tab;
 	size_t	i;
@@ -110,7 +116,8 @@ decode_fields(const char **pp, const char *end, char **out, size_t n)
 		p++;
 		if ((tab = memchr(p, '\t', (size_t)(end - p))) == NULL)
 			tab = end;
-		if ((out[i] = decode_field(p, tab)) == NULL)
+		out[i] = *dp;
+		if (decode_field(p, tab, dp) < 0)
 			return -1;
 		p = tab;
 	}
@@ -123,6 +130,7 @@ report_row_decode(const char *line, size_t len, report_row *r)
 {
 	const char *p = line, *end = line + len;
 	size_t	ml = strlen(SPOOL_MAGIC);
+	char	*d;
 	int	sample;
 
 	memset(r, 0, sizeof(*r));
@@ -137,8 +145,11 @@ report_row_decode(const char *line, size_t len, report_row *r)
 	else
 		return -1;
 	p += ml;
-	if (decode_fields(&p, end, r->col, REPORT_NCOLS) < 0
-	    || (sample && decode_fields(&p, end, r->fcol, REPORT_NFCOLS) < 0))
+	/* every field decodes to at most its length, its NUL in its tab's place */
+	if ((d = r->block = malloc((size_t)(end - p) + 1)) == NULL)
+		return -1;
+	if (decode_fields(&p, end, r->col, REPORT_NCOLS, &d) < 0
+	    || (sample && decode_fields(&p, end, r->fcol, REPORT_NFCOLS, &d) < 0))
 		goto bad;
 	if (p != end)
 		goto bad;
@@ -146,43 +157,6 @@ report_row_decode(const char *line, size_t len, report_row *r)
 bad:
 	report_row_free(r);
 	return -1;
-}
-
-int
-report_spool_append(const char *path, const char *data, size_t len,
-    size_t max_bytes, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t	w;
-	int	fd;
-
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size + len > max_bytes) {
-		snprintf(err, errlen, "spool %s is full (%lld bytes)", path,
-		    (long long)st.st_size);
-		close(fd);
-		return -1;
-	}
-	while (len > 0) {
-		if ((w = write(fd, data, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "write %s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	if (fdatasync(fd) < 0) {
-		snprintf(err, errlen, "fdatasync %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return close(fd) == 0 ? 0 : -1;
 }
 
 int

@@ -1,11 +1,10 @@
 /*
- * spool.h -- the local, append-only spool of report rows the store could not take.
+ * spool.h -- spool lines: report rows on their way to the store, and how a spool file is loaded.
  *
  * SYNOPSIS
  *	char *report_row_encode(const report_row *r);
+ *	int report_row_append(strbuf *sb, const report_row *r);
  *	int report_row_decode(const char *line, size_t len, report_row *r);
- *	int report_spool_append(const char *path, const char *data, size_t len,
- *	    size_t max_bytes, char *err, size_t errlen);
  *	int report_spool_take(const char *path, char *loadpath, size_t size);
  *	int report_spool_each(const char *loadpath, report_spool_fn fn, void *arg,
  *	    size_t *bad);
@@ -16,12 +15,9 @@
  *	ends with LF, so a line cut by a crash is detected (no LF, or the
  *	wrong number of fields) and skipped, never loaded half. A row with a
  *	failure sample (row.h) is "DTR2", the row's columns, then the
- *	sample's; both kinds load.
- *
- *	report_spool_append() appends data with O_APPEND, then fdatasync():
- *	when it returns 0 the rows survive a crash of the process and of the
- *	machine. It refuses (-1, err says why) when the file would grow past
- *	max_bytes: the spool is bounded, the admin is told, mail flows on.
+ *	sample's; both kinds load. report_row_append() adds the line to sb
+ *	(-1 with sb->failed when memory ran out); report_row_encode() returns
+ *	it as a new string.
  *
  *	report_spool_take() renames the spool to PATH.load for loading, so
  *	new rows go to a fresh file while the old ones load; an existing
@@ -42,15 +38,15 @@
 #include <stddef.h>
 
 #include "row.h"
+#include "strbuf.h"
 
 #define REPORT_SPOOL_LINE_MAX	(256u * 1024)
 
 typedef int (*report_spool_fn)(void *arg, report_row *r);	/* takes r; -1 stops */
 
 char	*report_row_encode(const report_row *r);
+int	report_row_append(strbuf *sb, const report_row *r);
 int	report_row_decode(const char *line, size_t len, report_row *r);
-int	report_spool_append(const char *path, const char *data, size_t len,
-	    size_t max_bytes, char *err, size_t errlen);
 int	report_spool_take(const char *path, char *loadpath, size_t size);
 int	report_spool_each(const char *loadpath, report_spool_fn fn, void *arg,
 	    size_t *bad);

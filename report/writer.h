@@ -1,5 +1,5 @@
 /*
- * writer.h -- the report writer: group commits, a bounded wait, the spool.
+ * writer.h -- the report writer: rows to the spool on the mail path, into the store off it.
  *
  * SYNOPSIS
  *	report_writer *report_writer_start(const report_writer_conf *conf);
@@ -8,39 +8,31 @@
  *	void report_writer_stop(report_writer *w);
  *
  * DESCRIPTION
- *	The milter's threads queue rows and wait for the commit that makes
- *	them durable (group commit). With SQLite (a local file) the
- *	submitter whose rows arrive when no commit is in progress commits
- *	everything queued itself, in one transaction, and wakes the waiters
- *	of that batch; rows arriving meanwhile wait for the next batch, and
- *	one of their submitters is woken to commit it. With PostgreSQL (a
- *	network store, whose commit could hang) the writer thread commits
- *	every batch, so a submitter never waits longer than wait_ms. The
- *	writer thread also opens the store, off the mail path, and opens it
- *	again (every REPORT_RETRY_SECONDS) after the store failed; while
- *	there is no store, batches go to the spool. Whenever it has a store
- *	and the spool holds rows, it loads them. It commits a queue whose
- *	submitters all stopped waiting.
+ *	report_writer_submit() (the milter's end of message) encodes the
+ *	rows as spool lines and appends them to the spool with one write
+ *	(journal.h). When it returns the rows survive a crash or kill -9 of
+ *	the milter, and the caller may send the MTA its reply: it never
+ *	waits for the store, whatever the store does. Returns 0 when the
+ *	writer has a store (the rows will be in it within REPORT_LOAD_MS),
+ *	1 when it has none (the rows wait in the spool), -1 lost (the spool
+ *	was full or unwritable, or memory ran out: logged, and mail goes on
+ *	-- recording never changes a verdict). wait_ms (ReportCommitWait)
+ *	is how long the writer's SQLite commits wait for the database lock.
  *
- *	report_writer_submit() copies the rows, queues them and waits at
- *	most wait_ms for their commit (a submitter that commits a batch
- *	itself waits at most wait_ms for SQLite's lock: the busy timeout).
- *	When the queue is full, or the wait runs out, it appends the rows
- *	to the spool itself (fsync'd) before returning, so when it returns
- *	the rows are durable in one place or the other and the caller may
- *	send the MTA its reply. A row that is
- *	both committed and spooled is loaded once (the store ignores a
- *	duplicate key). Returns 0 committed, 1 spooled, -1 lost (the spool
- *	was full or unwritable: logged, and mail goes on -- recording never
- *	changes a verdict).
+ *	The writer thread opens the store (again every REPORT_RETRY_SECONDS
+ *	after a failure) and, every REPORT_LOAD_MS, takes the spool file
+ *	whole (renamed to PATH.load; new rows go to a fresh PATH) and loads
+ *	it, REPORT_BATCH_MAX rows a transaction (group commit), then removes
+ *	it. A load that fails keeps PATH.load for the next attempt, which
+ *	loads it before the rows appended since; a row already in the store
+ *	is ignored (its key), so loading a file twice counts nothing twice.
+ *	While there is no store it fsyncs the spool every round, so rows
+ *	waiting for the store survive a power cut too. Between loads it
+ *	copies SQLite's WAL back into the database (every
+ *	REPORT_CHECKPOINT_ROWS rows), when no commit is running.
  *
- *	Housekeeping (the SQLite WAL checkpoint, every REPORT_CHECKPOINT_ROWS
- *	rows) runs in the writer thread on a second connection while
- *	submitters go on committing; only when the WAL has grown past
- *	REPORT_WAL_FRAMES_MAX frames (commits during checkpoints kept it
- *	from starting over) is the rest copied with commits held.
- *
- *	report_writer_stop() commits what is queued and ends the thread.
+ *	report_writer_stop() loads what the spool holds (or fsyncs it for the
+ *	next start when there is no store) and ends the thread.
  */
 #ifndef DMARCTLS_REPORT_WRITER_H
 #define DMARCTLS_REPORT_WRITER_H
@@ -49,8 +41,9 @@
 
 #include "row.h"
 
-#define REPORT_QUEUE_MAX	20000	/* rows waiting for the writer */
+#define REPORT_LOAD_MS		50	/* between loads of the spool */
 #define REPORT_BATCH_MAX	2000	/* rows per transaction */
+#define REPORT_STORE_WAIT_MS	500	/* SQLite's busy timeout before any submit */
 #define REPORT_RETRY_SECONDS	5	/* between attempts to reopen the store */
 #define REPORT_CHECKPOINT_ROWS	2000	/* SQLite: WAL checkpoint after this many rows */
 

@@ -28,7 +28,10 @@
 #	A measurement, not a test: exits 0 once it ran, 1 when it could not.
 #
 # ENVIRONMENT
-#	PROF_COUNT (default 400), PROF_SESSIONS (default 16), PROF_KEEP=1.
+#	PROF_COUNT (default 400), PROF_SESSIONS (default 16), PROF_KEEP=1,
+#	PROF_REPORTS=1 (the milter records report rows: Reports yes, an
+#	SQLite store; every thread's instructions count, the writer's too,
+#	so the difference to a run without is the cost of recording).
 set -u
 
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -56,8 +59,12 @@ M=$T/prof.manifest
 
 SOCK=$T/sock/prof.sock
 CG=$T/callgrind.out
+REPORTING=
+[ "${PROF_REPORTS:-0}" = 1 ] &&
+    REPORTING="Reports yes ReportStore sqlite:$T/prof.db ReportSpool $T/prof.spool"
+# shellcheck disable=SC2086 # REPORTING: key value pairs
 milter_conf tests/bench/profile.sh "unix:$SOCK" RejectFailures yes Quarantine hold \
-    TempfailOnDNSError yes RejectOnNoFrom yes >"$T/conf/prof.conf"
+    TempfailOnDNSError yes RejectOnNoFrom yes $REPORTING >"$T/conf/prof.conf"
 valgrind --tool=callgrind --callgrind-out-file="$CG" \
     "$BUILDDIR/dmarctls-milter" -f -c "$T/conf/prof.conf" >"$T/log/prof.log" 2>&1 &
 VG=$!
@@ -106,8 +113,8 @@ TOTAL=$(callgrind_annotate "$DUMP" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(/,
 
 echo
 echo "dmarctls-milter per message under callgrind, $(date -u +%F), $N messages at $SESSIONS sessions" \
-    "(after 200 warm-up), unix socket, default protocol options"
-echo "command: PROF_COUNT=$COUNT PROF_SESSIONS=$SESSIONS tests/bench/profile.sh BUILDDIR"
+    "(after 200 warm-up), unix socket, default protocol options${REPORTING:+, $REPORTING}"
+echo "command: PROF_COUNT=$COUNT PROF_SESSIONS=$SESSIONS PROF_REPORTS=${PROF_REPORTS:-0} tests/bench/profile.sh BUILDDIR"
 echo "instructions per message: $(awk -v t="${TOTAL:-0}" -v n="$N" 'BEGIN { printf "%.0f", t / n }')"
 printf '%-28s %s\n' function calls/message
 for f in malloc calloc realloc free pthread_mutex_lock pthread_rwlock_rdlock pthread_rwlock_wrlock \

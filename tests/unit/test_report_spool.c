@@ -1,5 +1,5 @@
 /*
- * test_report_spool.c -- spool lines: every byte survives the round trip, and
+ * test_report_spool.c -- spool lines and the journal: every byte survives the round trip,
  *	a damaged line (cut by a crash, edited, hostile) is refused, never half read.
  */
 #include <stdarg.h>
@@ -8,11 +8,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "spool.h"
 
 static void
@@ -98,33 +100,74 @@ static void
 append_take_and_load_skip_a_torn_tail(void **state)
 {
 	char	dir[] = "/tmp/test_spool.XXXXXX", path[256], load[300], err[256];
+	report_journal *j;
 	report_row r;
 	char	*line;
 	size_t	bad;
-	int	n = 0;
+	int	n = 0, fd;
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/spool", dir);
 	fill(&r, "v");
 	line = report_row_encode(&r);
-	assert_int_equal(report_spool_append(path, line, strlen(line), 1 << 20, err, sizeof(err)), 0);
-	assert_int_equal(report_spool_append(path, line, strlen(line), 1 << 20, err, sizeof(err)), 0);
+	assert_non_null(j = report_journal_new(path, 3 * strlen(line) - 1));
+	assert_int_equal(report_journal_append(j, line, strlen(line), err, sizeof(err)), 0);
+	assert_int_equal(report_journal_append(j, line, strlen(line), err, sizeof(err)), 0);
 	/* a crash in the middle of a write leaves a line without its LF */
-	assert_int_equal(report_spool_append(path, line, 10, 1 << 20, err, sizeof(err)), 0);
-	/* the bound holds */
-	assert_int_equal(report_spool_append(path, line, strlen(line), 10, err, sizeof(err)), -1);
-	assert_int_equal(report_spool_take(path, load, sizeof(load)), 1);
+	assert_true((fd = open(path, O_WRONLY | O_APPEND)) >= 0);
+	assert_int_equal(write(fd, line, 10), 10);
+	close(fd);
+	/* the bound holds (two lines in, a third would pass it) */
+	assert_int_equal(report_journal_append(j, line, strlen(line), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is full"));
+	assert_int_equal(report_journal_take(j, load, sizeof(load)), 1);
 	assert_int_equal(access(path, F_OK), -1);
+	/* rows appended after the take go to a fresh file, not to the one loading */
+	assert_int_equal(report_journal_append(j, line, strlen(line), err, sizeof(err)), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(report_journal_sync(j), 0);
 	assert_int_equal(report_spool_each(load, count_rows, &n, &bad), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(bad, 1);
-	/* an unfinished load is taken again first */
-	assert_int_equal(report_spool_take(path, load, sizeof(load)), 1);
+	/* an unfinished load is taken again first, and PATH stays in use */
+	assert_int_equal(report_journal_take(j, load, sizeof(load)), 1);
 	unlink(load);
-	assert_int_equal(report_spool_take(path, load, sizeof(load)), 0);
+	assert_int_equal(report_journal_take(j, load, sizeof(load)), 1);
+	n = 0;
+	assert_int_equal(report_spool_each(load, count_rows, &n, &bad), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(bad, 0);
+	unlink(load);
+	assert_int_equal(report_journal_take(j, load, sizeof(load)), 0);
+	report_journal_free(j);
 	rmdir(dir);
 	free(line);
 	report_row_free(&r);
+}
+
+/* Several rows appended to one buffer: the lines of each, in order. */
+static void
+rows_appended_are_their_lines(void **state)
+{
+	strbuf	sb = STRBUF_INIT;
+	report_row a, b;
+	char	*la, *lb;
+
+	(void)state;
+	fill(&a, "first row");
+	fill(&b, "second\trow%");
+	la = report_row_encode(&a);
+	lb = report_row_encode(&b);
+	assert_int_equal(report_row_append(&sb, &a), 0);
+	assert_int_equal(report_row_append(&sb, &b), 0);
+	assert_int_equal(sb.len, strlen(la) + strlen(lb));
+	assert_memory_equal(sb.s, la, strlen(la));
+	assert_string_equal(sb.s + strlen(la), lb);
+	strbuf_free(&sb);
+	free(la);
+	free(lb);
+	report_row_free(&a);
+	report_row_free(&b);
 }
 
 int
@@ -134,6 +177,7 @@ main(void)
 		cmocka_unit_test(round_trip_keeps_every_byte),
 		cmocka_unit_test(damaged_lines_are_refused),
 		cmocka_unit_test(append_take_and_load_skip_a_torn_tail),
+		cmocka_unit_test(rows_appended_are_their_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
