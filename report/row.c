@@ -83,9 +83,16 @@ put_clean(row_arena *a, size_t k, const char *s)
 static void
 put_num(row_arena *a, size_t k, long long n)
 {
-	col_begin(a, k);
-	strbuf_printf(&a->sb, "%lld", n);
-	col_end(a, k);
+	char	buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (n < 0)
+		*--p = '-';
+	put_clean(a, k, p);
 }
 
 /* The row from the arena: columns 0 .. a->n - 1 point into one block. */
@@ -354,6 +361,7 @@ build_one(const dt_verdict *v, const report_msg *m, size_t i, report_row *r)
 	row_arena a;
 
 	memset(&a, 0, sizeof(a));
+	strbuf_reserve(&a.sb, 1024);	/* most rows: one allocation */
 	reason(v, o, &rt, &rc);
 	put_clean(&a, RC_REPORTER, m->reporter);
 	put_clean(&a, RC_MSG_ID, m->msg_id);

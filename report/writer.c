@@ -299,6 +299,7 @@ report_writer_submit(report_writer *w, const report_row *rows, size_t n, unsigne
 	if (n == 0)
 		return 0;
 	atomic_store(&w->wait_ms, wait_ms);
+	strbuf_reserve(&sb, 1024 * n);	/* most rows: one allocation */
 	for (i = 0; i < n; i++)
 		report_row_append(&sb, &rows[i]);
 	if (sb.failed) {

@@ -8,7 +8,7 @@
 
 #include "strbuf.h"
 
-static int
+int
 strbuf_reserve(strbuf *sb, size_t extra)
 {
 	size_t	need, cap;

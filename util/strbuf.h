@@ -6,6 +6,7 @@
  *	strbuf_append(&sb, "text");         append a C string
  *	strbuf_appendn(&sb, ptr, len);      append len bytes (may contain no NUL)
  *	strbuf_printf(&sb, "%s=%d", k, v);  append formatted text
+ *	strbuf_reserve(&sb, n);             room for n more bytes (one allocation)
  *	strbuf_reset(&sb);                  length 0, keeps the memory
  *	strbuf_free(&sb);                   release; sb is STRBUF_INIT again
  *	char *s = strbuf_detach(&sb);       hand the string to the caller
@@ -35,6 +36,7 @@ typedef struct strbuf {
 int	strbuf_append(strbuf *sb, const char *s);
 int	strbuf_appendn(strbuf *sb, const char *s, size_t n);
 int	strbuf_appendc(strbuf *sb, char c);
+int	strbuf_reserve(strbuf *sb, size_t extra);
 int	strbuf_printf(strbuf *sb, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	strbuf_reset(strbuf *sb);
