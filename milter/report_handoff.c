@@ -29,7 +29,7 @@ dt_report_start(const dt_config *cfg)
 	conf.spool_max = (size_t)cfg->report_spool_max_mb * 1024 * 1024;
 	conf.log = dt_log;
 	m_rows = metric_counter("dmarctls_report_rows_total",
-	    "Report rows handed to the writer: written (committed), spooled, lost", "result");
+	    "Report rows handed to the writer: written (store open), spooled (no store), lost", "result");
 	if ((writer = report_writer_start(&conf)) == NULL) {
 		dt_log(LOG_ERR, "report: cannot start the writer");
 		return -1;

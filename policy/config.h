@@ -189,7 +189,7 @@ typedef struct dt_config {
 	int	reports;		/* record a row per message and author domain */
 	char	*report_store;		/* sqlite:/PATH or postgresql://... */
 	char	*report_spool;		/* local spool when the store is slow or down */
-	unsigned report_wait_ms;	/* eom waits at most this for its commit */
+	unsigned report_wait_ms;	/* the writer's SQLite commit waits this for the lock */
 	unsigned report_spool_max_mb;	/* spool bound; beyond it rows are dropped, logged */
 	char	*report_org_name;	/* <org_name>; default: the authserv-id */
 	char	*report_from;		/* From: of report mail; default dmarc-reports@authserv-id */

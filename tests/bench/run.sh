@@ -292,7 +292,7 @@ if start_dmarctls_reports; then TARGETS="$TARGETS reports"; fi
 case " $TARGETS " in
 *" reports "*)
 	echo
-	echo "reporting (Reports yes, SQLite WAL, group commit), paired rounds:"
+	echo "reporting (Reports yes, SQLite WAL, rows through the spool), paired rounds:"
 	for l in ${BENCH_PAIR_LEVELS:-64 1}; do
 		paired "$l"
 	done
