@@ -6,6 +6,7 @@
  *	is used, so no arithmetic overflows and nothing past len is read.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "netstring.h"
 
@@ -36,19 +37,27 @@ ns_parse(const char *buf, size_t len, size_t max, size_t *data_off,
 	return 1;
 }
 
-/* The length in decimal and ':' (no printf: this is on every reply). */
+/* The length in decimal and ':' (no printf: this is on every reply),
+ * the data and ',', in one reservation. */
 int
 ns_append(strbuf *out, const char *data, size_t len)
 {
-	char	digits[24], *p = digits + sizeof(digits);
-	size_t	n = len;
+	char	digits[24], *p = digits + sizeof(digits), *w;
+	size_t	n = len, nd;
 
 	*--p = ':';
 	do
 		*--p = (char)('0' + n % 10);
 	while ((n /= 10) > 0);		/* 20 digits at most: it fits */
-	strbuf_appendn(out, p, (size_t)(digits + sizeof(digits) - p));
-	strbuf_appendn(out, data, len);
-	strbuf_appendc(out, ',');
-	return out->failed ? -1 : 0;
+	nd = (size_t)(digits + sizeof(digits) - p);
+	if (len > STRBUF_MAX || strbuf_reserve(out, nd + len + 1) < 0)
+		return (out->failed = 1), -1;
+	w = out->s + out->len;
+	memcpy(w, p, nd);
+	if (len > 0)
+		memcpy(w + nd, data, len);
+	w[nd + len] = ',';
+	w[nd + len + 1] = '\0';
+	out->len += nd + len + 1;
+	return 0;
 }
