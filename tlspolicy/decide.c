@@ -14,6 +14,8 @@
 #include "pd_metrics.h"
 #include "profile.h"
 
+_Static_assert(PD_CACHE_ANSWERS == PROFILE_COUNT, "one cached answer per profile");
+
 struct pd_engine {
 	pd_engine_config cfg;
 	pd_cache	*cache;
@@ -102,6 +104,25 @@ log_sts(const pd_engine *e, const char *domain, const pd_decision *d)
 		       "(RFC 8461 5)", domain, d->sts_fail, d->why);
 }
 
+/* Store d with its reply in every profile: a hit then writes nothing. */
+static void
+cache_put(pd_engine *e, const char *domain, const pd_decision *d, time_t now,
+	  unsigned ttl)
+{
+	strbuf	answers[PD_CACHE_ANSWERS];
+	unsigned i;
+
+	if (ttl == 0)
+		return;
+	for (i = 0; i < PD_CACHE_ANSWERS; i++) {
+		answers[i] = (strbuf)STRBUF_INIT;
+		(void)profile_reply((pd_profile)i, d, domain, &answers[i]);
+	}
+	pd_cache_put_answers(e->cache, domain, d, now, ttl, answers);
+	for (i = 0; i < PD_CACHE_ANSWERS; i++)
+		strbuf_free(&answers[i]);
+}
+
 void
 pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 	  time_t *cached_at)
@@ -146,7 +167,7 @@ pd_decide(pd_engine *e, const char *domain, pd_decision *out, dane_report *rep,
 	if (out->kind == PD_TEMP)
 		dt_log(LOG_WARNING, "%s: TEMP: %s", domain, out->why);
 	if (!from_sts)
-		pd_cache_put(e->cache, domain, out, now, keep_for(e, out, r, now));
+		cache_put(e, domain, out, now, keep_for(e, out, r, now));
 }
 
 /* A request that needs the decision (a miss): DNS, MTA-STS, the cache. */
@@ -158,7 +179,7 @@ request_decide(pd_engine *e, pd_profile p, const char *domain, strbuf *reply)
 
 	pd_decide(e, domain, &d, NULL, NULL);
 	rc = profile_reply(p, &d, domain, reply);
-	pd_metrics_lookup(profile_name(p), pd_kind_name(d.kind), 0);
+	pd_metrics_lookup(p, d.kind, 0);
 	pd_decision_free(&d);
 	return rc;
 }
@@ -174,6 +195,8 @@ request_cached(pd_engine *e, const char *req, size_t len, strbuf *reply,
 {
 	const char *sp = memchr(req, ' ', len), *why;
 	const pd_decision *held;
+	time_t	now;
+	pd_kind	kind;
 	void	*token;
 	int	rc;
 
@@ -192,11 +215,19 @@ request_cached(pd_engine *e, const char *req, size_t len, strbuf *reply,
 		return profile_nokey_reply(*p, why, reply) < 0 ? -1 : 1;
 	if (overrides_find(e->cfg.ov, domain) != NULL)
 		return request_decide(e, *p, domain, reply) < 0 ? -1 : 1;
-	/* the hit path: no copy of the cached decision */
-	if ((held = pd_cache_hold(e->cache, domain, time(NULL), &token)) == NULL)
+	now = time(NULL);
+	/* the hit path: the reply stored with the decision (cache_put) */
+	if ((rc = pd_cache_answer(e->cache, domain, now, (unsigned)*p, reply,
+				  &kind)) != 0) {
+		if (rc > 0)
+			pd_metrics_lookup(*p, kind, 1);
+		return rc;
+	}
+	/* an entry stored without answers (no memory then): from the decision */
+	if ((held = pd_cache_hold(e->cache, domain, now, &token)) == NULL)
 		return 0;
 	rc = profile_reply(*p, held, domain, reply);
-	pd_metrics_lookup(profile_name(*p), pd_kind_name(held->kind), 1);
+	pd_metrics_lookup(*p, held->kind, 1);
 	pd_cache_drop(e->cache, token);
 	return rc < 0 ? -1 : 1;
 }

@@ -26,6 +26,8 @@ typedef enum {
 	PD_NOTFOUND, PD_TEMP, PD_OVERRIDE, PD_DANE_SOME, PD_DANE_ALL, PD_STS
 } pd_kind;
 
+#define PD_KIND_COUNT	(PD_STS + 1)
+
 typedef enum { PD_STS_NONE, PD_STS_TESTING, PD_STS_ENFORCE } pd_sts_mode;
 
 typedef struct pd_decision {

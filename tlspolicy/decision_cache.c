@@ -15,6 +15,8 @@ typedef struct pd_entry {
 	char		*domain;
 	pd_decision	d;
 	time_t		stored, expires;
+	char		*answer[PD_CACHE_ANSWERS];	/* NULL: none stored */
+	size_t		answer_len[PD_CACHE_ANSWERS];
 	unsigned	refs;		/* pd_cache_hold()s not yet dropped */
 	int		unlinked;	/* out of the table: freed at the last drop */
 } pd_entry;
@@ -52,6 +54,10 @@ pd_cache_new(size_t max)
 static void
 entry_free(pd_entry *e)
 {
+	size_t	i;
+
+	for (i = 0; i < PD_CACHE_ANSWERS; i++)
+		free(e->answer[i]);
 	pd_decision_free(&e->d);
 	free(e->domain);
 	free(e);
@@ -86,6 +92,18 @@ sweep(pd_cache *c, time_t now, int all)
 	}
 }
 
+/* The entry of domain, expired or not; lock held. */
+static pd_entry *
+find(pd_cache *c, const char *domain)
+{
+	pd_entry *e;
+
+	for (e = c->bucket[hash(domain)]; e != NULL; e = e->next)
+		if (strcmp(e->domain, domain) == 0)
+			break;
+	return e;
+}
+
 int
 pd_cache_get(pd_cache *c, const char *domain, time_t now, pd_decision *out,
 	     time_t *stored)
@@ -114,16 +132,33 @@ pd_cache_hold(pd_cache *c, const char *domain, time_t now, void **token)
 	pd_entry *e;
 
 	pthread_mutex_lock(&c->lock);
-	for (e = c->bucket[hash(domain)]; e != NULL; e = e->next)
-		if (strcmp(e->domain, domain) == 0)
-			break;
-	if (e != NULL && e->expires > now)
+	if ((e = find(c, domain)) != NULL && e->expires > now)
 		e->refs++;
 	else
 		e = NULL;
 	pthread_mutex_unlock(&c->lock);
 	*token = e;
 	return e ? &e->d : NULL;
+}
+
+int
+pd_cache_answer(pd_cache *c, const char *domain, time_t now, unsigned slot,
+		strbuf *out, pd_kind *kind)
+{
+	pd_entry *e;
+	int	rc = 0;
+
+	if (slot >= PD_CACHE_ANSWERS)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	if ((e = find(c, domain)) != NULL && e->expires > now
+	    && e->answer[slot] != NULL) {
+		strbuf_reset(out);
+		rc = strbuf_appendn(out, e->answer[slot], e->answer_len[slot]) < 0 ? -1 : 1;
+		*kind = e->d.kind;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
 }
 
 void
@@ -141,9 +176,37 @@ pd_cache_drop(pd_cache *c, void *token)
 		entry_free(e);
 }
 
+/* Copies of the answers into e; all of them or none (then 0 too). */
+static void
+keep_answers(pd_entry *e, const strbuf *answers)
+{
+	size_t	i;
+
+	for (i = 0; answers != NULL && i < PD_CACHE_ANSWERS; i++) {
+		if (answers[i].failed || answers[i].len == 0
+		    || (e->answer[i] = malloc(answers[i].len)) == NULL)
+			break;
+		memcpy(e->answer[i], answers[i].s, answers[i].len);
+		e->answer_len[i] = answers[i].len;
+	}
+	if (answers != NULL && i == PD_CACHE_ANSWERS)
+		return;
+	for (i = 0; i < PD_CACHE_ANSWERS; i++) {
+		free(e->answer[i]);
+		e->answer[i] = NULL;
+	}
+}
+
 void
 pd_cache_put(pd_cache *c, const char *domain, const pd_decision *d, time_t now,
 	     unsigned ttl)
+{
+	pd_cache_put_answers(c, domain, d, now, ttl, NULL);
+}
+
+void
+pd_cache_put_answers(pd_cache *c, const char *domain, const pd_decision *d,
+		     time_t now, unsigned ttl, const strbuf *answers)
 {
 	pd_entry *e, **pp;
 	size_t	b = hash(domain);
@@ -155,6 +218,7 @@ pd_cache_put(pd_cache *c, const char *domain, const pd_decision *d, time_t now,
 		free(e);
 		return;
 	}
+	keep_answers(e, answers);
 	e->stored = now;
 	e->expires = now + (time_t)ttl;
 	pthread_mutex_lock(&c->lock);

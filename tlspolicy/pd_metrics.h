@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	void pd_metrics_init(void);
- *	void pd_metrics_lookup(const char *profile, const char *decision, int cached);
+ *	void pd_metrics_lookup(pd_profile profile, pd_kind decision, int cached);
  *	void pd_metrics_sts_init(void);
  *
  * DESCRIPTION
@@ -17,14 +17,18 @@
  *	(util/dns.c). Both are called once, before any request.
  *
  *	pd_metrics_lookup() counts one answered socketmap request with a
- *	policy domain: its profile (the map name), the decision (pd_kind_name)
- *	and whether the decision cache answered it.
+ *	policy domain: its profile (the map name, profile_name), the decision
+ *	(pd_kind_name) and whether the decision cache answered it; the series
+ *	are kept once found, so that a count is three atomic adds.
  */
 #ifndef DMARCTLS_PD_METRICS_H
 #define DMARCTLS_PD_METRICS_H
 
+#include "decision.h"
+#include "profile.h"
+
 void	pd_metrics_init(void);
-void	pd_metrics_lookup(const char *profile, const char *decision, int cached);
+void	pd_metrics_lookup(pd_profile profile, pd_kind decision, int cached);
 void	pd_metrics_sts_init(void);
 
 #endif

@@ -70,6 +70,8 @@ typedef enum {
 	PROFILE_REQUIRETLS
 } pd_profile;
 
+#define PROFILE_COUNT	(PROFILE_REQUIRETLS + 1)
+
 int	profile_by_name(const char *name, size_t len, pd_profile *out);
 const char *profile_name(pd_profile p);
 int	profile_reply(pd_profile p, const pd_decision *d, const char *domain,

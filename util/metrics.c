@@ -190,6 +190,19 @@ metric_add(metric *m, const char *value, uint64_t n)
 		__atomic_fetch_add(&s->v, n, __ATOMIC_RELAXED);
 }
 
+metric_series *
+metric_series_of(metric *m, const char *value)
+{
+	return m && m->kind == M_COUNTER ? series_get(m, value) : NULL;
+}
+
+void
+metric_series_add(metric_series *s, uint64_t n)
+{
+	if (s != NULL)
+		__atomic_fetch_add(&s->v, n, __ATOMIC_RELAXED);
+}
+
 void
 metric_inc(metric *m, const char *value)
 {

@@ -8,6 +8,8 @@
  *	                         const double *bounds, size_t nbounds);
  *	void metric_inc(metric *m, const char *value);
  *	void metric_add(metric *m, const char *value, uint64_t n);
+ *	metric_series *metric_series_of(metric *m, const char *value);
+ *	void metric_series_add(metric_series *s, uint64_t n);
  *	void metric_set(metric *m, const char *value, int64_t v);
  *	void metric_observe(metric *m, double v);
  *	uint64_t metric_value(metric *m, const char *value);
@@ -42,6 +44,12 @@
  *	metrics_write_family() and metrics_write_sample(); labels is a NULL
  *	terminated list of name, value pairs.
  *
+ *	metric_series_of() is the series of one value of a counter (made now
+ *	if need be, as by metric_inc), to keep for a hot path:
+ *	metric_series_add() is then one atomic add, without looking the
+ *	value up (NULL: no such counter, nothing counted). A series lives as
+ *	long as the registry (until metrics_reset()).
+ *
  *	Names must match [a-zA-Z_:][a-zA-Z0-9_:]* and are registered once;
  *	registering a name again returns the metric already registered.
  *	Every function accepts m == NULL (a registration that failed for
@@ -62,6 +70,7 @@
 #define METRICS_OTHER		"other"
 
 typedef struct metric metric;
+typedef struct series metric_series;
 
 metric	*metric_counter(const char *name, const char *help, const char *label);
 metric	*metric_gauge(const char *name, const char *help, const char *label);
@@ -69,6 +78,8 @@ metric	*metric_histogram(const char *name, const char *help, const double *bound
 	    size_t nbounds);
 void	metric_inc(metric *m, const char *value);
 void	metric_add(metric *m, const char *value, uint64_t n);
+metric_series *metric_series_of(metric *m, const char *value);
+void	metric_series_add(metric_series *s, uint64_t n);
 void	metric_set(metric *m, const char *value, int64_t v);
 void	metric_observe(metric *m, double v);
 uint64_t metric_value(metric *m, const char *value);

@@ -1,7 +1,8 @@
 /*
  * test_decision_cache.c -- unit tests for the decision cache
- *	(tlspolicy/decision_cache.c): expiry, replacement, and a held entry
- *	outliving its replacement and a full sweep (ASan checks the frees).
+ *	(tlspolicy/decision_cache.c): expiry, replacement, a held entry
+ *	outliving its replacement and a full sweep (ASan checks the frees),
+ *	and the answers stored with a decision.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,12 +79,85 @@ held_entry_survives_replacement_and_sweep(void **state)
 	pd_cache_free(c);
 }
 
+/* The answers of a slot: "a0".."a3" (one per profile slot). */
+static void
+answers_init(strbuf *a)
+{
+	unsigned i;
+
+	for (i = 0; i < PD_CACHE_ANSWERS; i++) {
+		a[i] = (strbuf)STRBUF_INIT;
+		strbuf_printf(&a[i], "a%u", i);
+	}
+}
+
+static void
+answers_free(strbuf *a)
+{
+	unsigned i;
+
+	for (i = 0; i < PD_CACHE_ANSWERS; i++)
+		strbuf_free(&a[i]);
+}
+
+static void
+stored_answers_until_expiry(void **state)
+{
+	pd_cache *c = pd_cache_new(10);
+	pd_decision d = sts_decision("a1");
+	strbuf	a[PD_CACHE_ANSWERS], out = STRBUF_INIT;
+	pd_kind	kind = PD_NOTFOUND;
+
+	(void)state;
+	answers_init(a);
+	pd_cache_put_answers(c, "example.net", &d, 1000, 60, a);
+	strbuf_append(&out, "old text");
+	assert_int_equal(pd_cache_answer(c, "example.net", 1059, 3, &out, &kind), 1);
+	assert_string_equal(out.s, "a3");		/* replaced, not appended */
+	assert_int_equal(kind, PD_STS);
+	assert_int_equal(pd_cache_answer(c, "example.net", 1000, 0, &out, &kind), 1);
+	assert_string_equal(out.s, "a0");
+	assert_int_equal(pd_cache_answer(c, "example.net", 1000, PD_CACHE_ANSWERS,
+					 &out, &kind), 0);	/* no such slot */
+	assert_int_equal(pd_cache_answer(c, "example.net", 1060, 0, &out, &kind), 0);
+	assert_int_equal(pd_cache_answer(c, "other.net", 1000, 0, &out, &kind), 0);
+	assert_string_equal(out.s, "a0");		/* a miss leaves out alone */
+	answers_free(a);
+	strbuf_free(&out);
+	pd_cache_free(c);
+}
+
+static void
+entry_without_answers_is_no_answer_but_a_hit(void **state)
+{
+	pd_cache *c = pd_cache_new(10);
+	pd_decision d = sts_decision("a1");
+	strbuf	a[PD_CACHE_ANSWERS], out = STRBUF_INIT;
+	pd_kind	kind;
+	void	*tok;
+
+	(void)state;
+	pd_cache_put(c, "plain.net", &d, 1000, 60);
+	assert_int_equal(pd_cache_answer(c, "plain.net", 1000, 0, &out, &kind), 0);
+	answers_init(a);
+	a[2].failed = 1;				/* one that could not be made */
+	pd_cache_put_answers(c, "partial.net", &d, 1000, 60, a);
+	assert_int_equal(pd_cache_answer(c, "partial.net", 1000, 0, &out, &kind), 0);
+	assert_non_null(pd_cache_hold(c, "partial.net", 1000, &tok));
+	pd_cache_drop(c, tok);
+	answers_free(a);
+	strbuf_free(&out);
+	pd_cache_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hit_until_expiry_then_miss),
 		cmocka_unit_test(held_entry_survives_replacement_and_sweep),
+		cmocka_unit_test(stored_answers_until_expiry),
+		cmocka_unit_test(entry_without_answers_is_no_answer_but_a_hit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,6 +79,23 @@ labelled_series_in_order_of_first_use(void **state)
 }
 
 static void
+kept_series_count_as_metric_inc_does(void **state)
+{
+	metric	*m = metric_counter("k_total", "Kept", "kind");
+	metric_series *a = metric_series_of(m, "a");
+
+	(void)state;
+	assert_non_null(a);
+	assert_ptr_equal(metric_series_of(m, "a"), a);	/* the same series */
+	metric_series_add(a, 2);
+	metric_inc(m, "a");
+	metric_series_add(NULL, 1);			/* nothing counted */
+	assert_int_equal(metric_value(m, "a"), 3);
+	assert_null(metric_series_of(metric_gauge("k_gauge", "G", NULL), NULL));
+	assert_null(metric_series_of(NULL, "a"));
+}
+
+static void
 label_values_and_help_are_escaped(void **state)
 {
 	metric	*m = metric_gauge("g", "a \\ b\nc \"q\"", "v");
@@ -237,6 +254,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(counter_without_label_says_zero_until_counted, reset),
 		cmocka_unit_test_teardown(labelled_series_in_order_of_first_use, reset),
+		cmocka_unit_test_teardown(kept_series_count_as_metric_inc_does, reset),
 		cmocka_unit_test_teardown(label_values_and_help_are_escaped, reset),
 		cmocka_unit_test_teardown(series_beyond_the_cap_go_to_other, reset),
 		cmocka_unit_test_teardown(histogram_buckets_are_cumulative, reset),
