@@ -16,6 +16,8 @@
 
 #include "store.h"
 
+#define PG_CONNECT_TIMEOUT	"10"	/* seconds */
+
 #define PG_MIGRATION_LOCK	"SELECT pg_advisory_xact_lock(4452781)"	/* "DMARCTLS" */
 
 static void
@@ -93,10 +95,17 @@ rs_pg_close(void *h)
 	PQfinish(h);
 }
 
+/*
+ * A server that takes the connection and never answers must not hold the
+ * writer for ever: connect_timeout PG_CONNECT_TIMEOUT unless the URI sets
+ * one (with expand_dbname the URI's own keys come later and win).
+ */
 void *
 rs_pg_open(const char *uri, char *err, size_t errlen)
 {
-	PGconn	*c = PQconnectdb(uri);
+	const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *const vals[] = { PG_CONNECT_TIMEOUT, uri, NULL };
+	PGconn	*c = PQconnectdbParams(keys, vals, 1);
 	PGresult *r;
 
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {

@@ -34,6 +34,7 @@ struct report_writer {
 	time_t		next_open;
 	size_t		since_checkpoint;	/* rows committed since the last one */
 	int		backlog;	/* rows waited for the store: say when loaded */
+	int		read_warned;	/* the spool file could not be read: said once */
 };
 
 /* The writer thread: close the store after a failure, reopen later. */
@@ -154,8 +155,13 @@ load_file(report_writer *w, const char *path, load_state *ls)
 	ls->n = ls->total = 0;
 	ls->failed = 0;
 	rc = report_spool_each(path, load_one, ls, &bad);
-	if (load_flush(ls) < 0 || rc < 0)
+	if (load_flush(ls) < 0 || rc < 0) {
+		if (!ls->failed && !w->read_warned)
+			w->log(LOG_ERR, "report: cannot read the spool file %s: %m; it waits", path);
+		w->read_warned = !ls->failed;
 		return 0;
+	}
+	w->read_warned = 0;
 	unlink(path);
 	if (bad)
 		w->log(LOG_WARNING, "report: %zu unreadable spool lines skipped", bad);
@@ -188,11 +194,12 @@ load_spool(report_writer *w, load_state *ls)
 	w->backlog = 0;
 }
 
-/* The writer thread: one round of its work. */
+/* The writer thread: one round of its work (opening the store only when may_open). */
 static void
-writer_round(report_writer *w, load_state *ls)
+writer_round(report_writer *w, load_state *ls, int may_open)
 {
-	writer_open(w);
+	if (may_open)
+		writer_open(w);
 	if (w->store != NULL)
 		load_spool(w, ls);
 	else if (report_journal_sync(w->journal) < 0)
@@ -231,14 +238,15 @@ writer_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		pthread_mutex_unlock(&w->lock);
-		writer_round(w, ls);
+		writer_round(w, ls, 1);
 		pthread_mutex_lock(&w->lock);
 		if (!w->stop)
 			sleep_a_round(w);
 	}
 	pthread_mutex_unlock(&w->lock);
-	/* stop: what the submitters appended, loaded (or fsync'd for the next start) */
-	writer_round(w, ls);
+	/* stop: what the submitters appended, loaded (or fsync'd for the next
+	 * start); no new attempt to open a store that is down: a stop never hangs on it */
+	writer_round(w, ls, 0);
 	if (w->store == NULL && report_journal_sync(w->journal) < 0)
 		w->log(LOG_ERR, "report: cannot fsync the spool: %m");
 	report_store_close(w->store);
@@ -316,16 +324,30 @@ report_writer_submit(report_writer *w, const report_row *rows, size_t n, unsigne
 	return atomic_load(&w->store_up) ? 0 : 1;
 }
 
+/* A writer whose store hangs at stop: left running for the exit (and reachable). */
+static report_writer *abandoned;
+
 void
 report_writer_stop(report_writer *w)
 {
+	struct timespec ts;
+
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stop = 1;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->tid, NULL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += REPORT_STOP_SECONDS;
+	if (pthread_timedjoin_np(w->tid, NULL, &ts) != 0) {
+		w->log(LOG_WARNING, "report: store %s does not answer; the rows stay in the spool"
+		    " for the next start", w->store_uri);
+		if (report_journal_sync(w->journal) < 0)
+			w->log(LOG_ERR, "report: cannot fsync the spool: %m");
+		abandoned = w;
+		return;
+	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->work);
 	report_journal_free(w->journal);

@@ -32,7 +32,11 @@
  *	REPORT_CHECKPOINT_ROWS rows), when no commit is running.
  *
  *	report_writer_stop() loads what the spool holds (or fsyncs it for the
- *	next start when there is no store) and ends the thread.
+ *	next start when there is no store) and ends the thread. It does not
+ *	open a store that is down, and waits at most REPORT_STOP_SECONDS: a
+ *	store that hangs (a PostgreSQL server that stopped answering) leaves
+ *	the rows in the spool, fsync'd, for the next start, and the thread to
+ *	the process's exit.
  */
 #ifndef DMARCTLS_REPORT_WRITER_H
 #define DMARCTLS_REPORT_WRITER_H
@@ -45,6 +49,7 @@
 #define REPORT_BATCH_MAX	2000	/* rows per transaction */
 #define REPORT_STORE_WAIT_MS	500	/* SQLite's busy timeout before any submit */
 #define REPORT_RETRY_SECONDS	5	/* between attempts to reopen the store */
+#define REPORT_STOP_SECONDS	5	/* the last load at stop, at most */
 #define REPORT_CHECKPOINT_ROWS	2000	/* SQLite: WAL checkpoint after this many rows */
 
 typedef void (*report_log_fn)(int priority, const char *fmt, ...)

@@ -18,7 +18,8 @@
 #	rows loaded while the milter runs (the spool emptied, no stop
 #	needed); a store another connection holds locked (no session waits
 #	for it, the rows wait in the spool, every row arrives once); the WAL
-#	bounded under 20000 messages without a pause;
+#	bounded under 20000 messages without a pause; a PostgreSQL server
+#	that never answers (mail flows, the rows wait, a stop does not hang);
 #	a store that cannot be opened (rows go to the spool, mail flows,
 #	verdicts unchanged, the spool is loaded once the store works); a
 #	real PostgreSQL 15 started here as the postgres user on a unix
@@ -187,6 +188,54 @@ if start_milter down "sqlite:/nonexistent/dir/x.db"; then
 	[ "$rows" = 100 ] && [ ! -s "$T/down.spool" ] && [ ! -e "$T/down.spool.load" ] &&
 	    ok "spool_loaded_when_store_back" || not_ok "spool_loaded_when_store_back" "rows $rows"
 fi
+
+# A PostgreSQL server that takes the connection and never answers (a
+# database host whose TCP stack lives on): mail flows at full speed, the
+# rows wait in the spool, and a stop does not hang on the store (after
+# libmilter's own up to 5 s the writer is given REPORT_STOP_SECONDS, 5;
+# then the rows stay in the spool, fsync'd, for the next start; libpq's
+# connect_timeout is 10 s).
+HANG_PORT=15433
+python3 -c 'import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", '"$HANG_PORT"'))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])' &
+HANG_PID=$!
+sleep 0.3
+# (the URI's own connect_timeout, 60 s, wins over the default 10 s: the
+# writer is still connecting when the stop comes)
+if start_milter hang "postgresql://dmarctls@127.0.0.1:$HANG_PORT/dmarc?connect_timeout=60"; then
+	"$MLOAD" -s "unix:$T/sock/hang.sock" -m "$T/corpus.manifest" -c 4 -n 40 -v \
+	    --qid-prefix HANG >"$T/out/hang.mload" 2>&1
+	# SIGTERM; libmilter notices it within 5 s, the writer gets 5 s more;
+	# a stop that hangs is killed after 15 s (and the case fails)
+	t0=$(date +%s%N)
+	kill "$PID_hang" 2>/dev/null
+	i=0
+	while [ $i -lt 150 ] && kill -0 "$PID_hang" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$PID_hang" 2>/dev/null
+	wait "$PID_hang" 2>/dev/null
+	stop_ms=$((($(date +%s%N) - t0) / 1000000))
+	gaveup=$(grep -c 'does not answer; the rows stay in the spool' "$T/log/hang.log")
+	nrep=$(replied "$T/out/hang.mload" | wc -l)
+	slowest=$(awk '$1 == "msg" { for (i = 4; i <= NF; i++) if ($i ~ /^ms=/) {
+	    v = substr($i, 4) + 0; if (v > m) m = v } } END { printf "%d", m }' "$T/out/hang.mload")
+	spooled=$(grep -c '^DTR1' "$T/hang.spool" 2>/dev/null)
+	[ "$nrep" -eq 40 ] && [ "$slowest" -lt 1000 ] && [ "$spooled" -eq 40 ] &&
+	    [ "$stop_ms" -lt 14000 ] && [ "$gaveup" = 1 ] &&
+	    ok "postgresql_never_answers_mail_flows_stop_does_not_hang (stop ${stop_ms} ms)" ||
+	    not_ok "postgresql_never_answers_mail_flows_stop_does_not_hang" \
+	    "replies $nrep, slowest $slowest ms, spooled $spooled, stop $stop_ms ms, gave up logged $gaveup"
+fi
+kill "$HANG_PID" 2>/dev/null
+wait "$HANG_PID" 2>/dev/null
 
 # The store is locked by another writer (as dmarctls-reports or an admin's
 # sqlite3 can hold it): the end of message never waits for the store (its
