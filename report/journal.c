@@ -112,8 +112,8 @@ report_journal_take(report_journal *j, char *loadpath, size_t size)
 
 	pthread_mutex_lock(&j->lock);
 	rc = report_spool_take(j->path, loadpath, size);
-	/* renamed (or not): the next append opens PATH again */
-	if (rc == 1 && j->fd >= 0 && access(j->path, F_OK) < 0) {
+	/* renamed (or removed by someone else): the next append opens PATH again */
+	if (j->fd >= 0 && access(j->path, F_OK) < 0) {
 		close(j->fd);
 		j->fd = -1;
 		j->unsynced = 0;

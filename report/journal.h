@@ -22,8 +22,9 @@
  *
  *	report_journal_take() is report_spool_take() under the lock: the
  *	file becomes PATH.load (or an existing PATH.load is returned first),
- *	and the next append opens a fresh PATH. 1: loadpath holds rows to
- *	load; 0: nothing to load; -1: error.
+ *	and the next append opens a fresh PATH (as it does when PATH was
+ *	removed behind the journal's back). 1: loadpath holds rows to load;
+ *	0: nothing to load; -1: error.
  *
  *	report_journal_sync() fdatasync()s what was appended since the last
  *	call (the writer thread's, while the store is down; the lock is not

@@ -139,6 +139,15 @@ append_take_and_load_skip_a_torn_tail(void **state)
 	assert_int_equal(bad, 0);
 	unlink(load);
 	assert_int_equal(report_journal_take(j, load, sizeof(load)), 0);
+	/* the file removed behind the journal's back: the next take notices,
+	 * and later rows go to a new PATH, not into the removed file */
+	assert_int_equal(report_journal_append(j, line, strlen(line), err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(report_journal_take(j, load, sizeof(load)), 0);
+	assert_int_equal(report_journal_append(j, line, strlen(line), err, sizeof(err)), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(report_journal_take(j, load, sizeof(load)), 1);
+	unlink(load);
 	report_journal_free(j);
 	rmdir(dir);
 	free(line);
