@@ -228,7 +228,9 @@ if start_milter hang "postgresql://dmarctls@127.0.0.1:$HANG_PORT/dmarc?connect_t
 	slowest=$(awk '$1 == "msg" { for (i = 4; i <= NF; i++) if ($i ~ /^ms=/) {
 	    v = substr($i, 4) + 0; if (v > m) m = v } } END { printf "%d", m }' "$T/out/hang.mload")
 	spooled=$(grep -c '^DTR1' "$T/hang.spool" 2>/dev/null)
-	[ "$nrep" -eq 40 ] && [ "$slowest" -lt 1000 ] && [ "$spooled" -eq 40 ] &&
+	# (3 s per message leaves room for the ASan build on a busy machine;
+	# a session that waited for the store would wait its 60 s connect)
+	[ "$nrep" -eq 40 ] && [ "$slowest" -lt 3000 ] && [ "$spooled" -eq 40 ] &&
 	    [ "$stop_ms" -lt 14000 ] && [ "$gaveup" = 1 ] &&
 	    ok "postgresql_never_answers_mail_flows_stop_does_not_hang (stop ${stop_ms} ms)" ||
 	    not_ok "postgresql_never_answers_mail_flows_stop_does_not_hang" \
