@@ -120,42 +120,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# the MTA-STS domain of the benchmark, in the world's unsigned sts.test
-sts_world_records() {
-	printf '%s\n' "bench	MX	10 mx.bench" "mx.bench	A	192.0.2.50" \
-	    "_mta-sts.bench	TXT	\"v=STSv1; id=bench1\"" "mta-sts.bench	A	127.0.0.1"
-}
-# shellcheck source=../tlspolicy/world.sh
-. "$TOPDIR/tests/tlspolicy/world.sh"
-pw_init "$T/world" >"$T/world.log" 2>&1 || die "world: $(tail -3 "$T/world.log")"
-pw_start >>"$T/world.log" 2>&1 || die "world did not start"
+# shellcheck source=sts_bench_world.sh
+. "$TOPDIR/tests/bench/sts_bench_world.sh"
+sts_bench_world
 pw_resolver_on_53 "$T/unbound53.conf" "$T/unbound53.log" "$T/unbound53.pid" ||
     die "port-53 resolver did not come up"
 UB53_PID=$RESOLVER53_PID
 private_resolv_conf "$T" "edns0 trust-ad" || die "cannot bind-mount resolv.conf"
 
 # ---------------------------------------------------------- HTTPS policy host
-H=$T/https
-mkdir -p "$H/www/.well-known"
-printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.bench.sts.test\r\nmax_age: 86400\r\n' \
-    >"$H/www/.well-known/mta-sts.txt"
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$H/key.pem" \
-    -out "$H/csr.pem" -subj "/CN=mta-sts.$STS_DOMAIN" >/dev/null 2>&1 &&
-    openssl x509 -req -in "$H/csr.pem" -CA "$W_TLS_CA" -CAkey "$W/tls/ca.key" -set_serial 7 \
-    -days 2 -out "$H/cert.pem" -extfile <(printf 'subjectAltName=DNS:mta-sts.%s\n' "$STS_DOMAIN") \
-    >/dev/null 2>&1 || die "cannot make the HTTPS certificate"
-cat >"$H/serve.py" <<'PYEOF'
-import http.server, ssl, sys, os
-os.chdir(sys.argv[1])
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 443), http.server.SimpleHTTPRequestHandler)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-srv.serve_forever()
-PYEOF
-$PY "$H/serve.py" "$H/www" "$H/cert.pem" "$H/key.pem" >"$H/log" 2>&1 &
-PIDS="$PIDS $!"
-wait_port 127.0.0.1 443 || die "the HTTPS server did not come up"
+sts_bench_https
 
 # ---------------------------------------------------------- the daemons
 # transport_endpoints TRANSPORT -- for both daemons: the socket they
