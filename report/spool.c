@@ -2,7 +2,6 @@
  * spool.c -- encode rows as lines, append them durably, load them back (see spool.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
