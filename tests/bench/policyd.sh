@@ -322,7 +322,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b }'; }
 # R_RS (the smload lines of the median round, by dmarctls-policyd /
 # resolver) and ROUNDS_TXT (every round's lookups/s and ratios).
 closed_rounds() {
-	local i j k lines=() order pd nl rs ratios=() med
+	local i j k lines=() order pd nl rs ratios=() pct_pd=() pct_rs=() med
 	ROUNDS_TXT=""
 	for ((i = 0; i < ROUNDS; i++)); do
 		order=("pd" "null" "rs" "pd" "null")
@@ -337,6 +337,10 @@ closed_rounds() {
 			esac
 		done
 		lines[i]="$pd|$nl|$rs"
+		pct_pd+=("$(awk -v a="$(field "$pd" per_s)" -v b="$(field "$nl" per_s)" \
+		    'BEGIN { if (b > 0) printf "%.0f", 100 * a / b }')")
+		pct_rs+=("$(awk -v a="$(field "$rs" per_s)" -v b="$(field "$nl" per_s)" \
+		    'BEGIN { if (b > 0) printf "%.0f", 1000 * a / b }')")
 		ratios+=("$(ratio "$(field "$pd" per_s)" "$(field "$rs" per_s)") $i")
 		ROUNDS_TXT+="  round $((i + 1)) (${order[*]:$((i % 3)):3}): dmarctls-policyd"
 		ROUNDS_TXT+=" $(field "$pd" per_s), smnull $(field "$nl" per_s), resolver"
@@ -350,11 +354,16 @@ closed_rounds() {
 	med=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(((ROUNDS + 1) / 2))p" | cut -d' ' -f2)
 	IFS='|' read -r R_PD R_NULL R_RS <<<"${lines[med]}"
 	ROUND_RATIOS=$(printf '%s\n' "${ratios[@]}" | cut -d' ' -f1 | sort -n | tr '\n' ' ')
+	PCT_PD=$(printf '%s\n' "${pct_pd[@]}" | sort -n | tr '\n' ' ')
+	PCT_RS=$(printf '%s\n' "${pct_rs[@]}" | sort -n | tr '\n' ' ')
 }
+
+# median WORDS... -- the middle one of sorted numbers
+median() { local a=("$@"); echo "${a[$((($# - 1) / 2))]}"; }
 
 # bench_transport TRANSPORT -- both daemons on it, the runs, their table
 bench_transport() {
-	local r_pd_dane r_pd_sts="" r_null r_rs_sts nl p_pd p_rs l_pd l_rs rss_pd rss_rs pd rs cpd crs
+	local r_pd_dane r_pd_sts="" r_null r_rs_sts p_pd p_rs l_pd l_rs rss_pd rss_rs pd rs cpd crs
 	transport_endpoints "$1"
 	start_policyd
 	start_resolver
@@ -423,13 +432,11 @@ bench_transport() {
 		    "at $CONNS paced $RATE/s $(field "$p_pd" p99_us) us, at 1 connection" \
 		    "$(field "$l_pd" p99_us) us (target < 1000)"
 	fi
-	nl=$(field "$r_null" per_s)
-	if [ -n "$pd" ] && [ -n "$rs" ] && [ -n "$nl" ] && [ "$nl" -gt 0 ]; then
-		echo "$1: the machine's ceiling, the median round: a server that does no work" \
-		    "(smnull) reached $nl lookups/s; dmarctls-policyd $(awk -v a="$pd" -v b="$nl" 'BEGIN { printf "%.0f", 100 * a / b }') % of it;" \
-		    "10x the resolver would be $((10 * rs)) lookups/s," \
-		    "$(awk -v a="$rs" -v b="$nl" 'BEGIN { printf "%.0f", 1000 * a / b }') % of it"
-	fi
+	# shellcheck disable=SC2086 # the sorted percentages, one word each
+	echo "$1: the machine's ceiling: against a server that does no work (smnull)," \
+	    "dmarctls-policyd made $(median $PCT_PD) % of its lookups/s (the median of the" \
+	    "rounds; sorted: $PCT_PD); 10x the resolver would be $(median $PCT_RS) % of" \
+	    "them (sorted: $PCT_RS)"
 	cpd=$(us_per "$R_PD")
 	crs=$(us_per "$r_rs_sts")
 	if [ -n "$cpd" ] && [ -n "$crs" ]; then
