@@ -250,8 +250,18 @@ LDB=$T/lock.db
 if start_milter lock "sqlite:$LDB" ReportCommitWait 3000; then
 	"$MLOAD" -s "unix:$T/sock/lock.sock" -m "$T/corpus.manifest" -c 1 -n 3 \
 	    --qid-prefix LOCKA >/dev/null 2>&1
-	# hold the write lock for 6 s from a second connection
-	(echo "BEGIN IMMEDIATE;"; sleep 6; echo "COMMIT;") | sqlite3 "$LDB" &
+	# the writer thread's commit of those rows must be over, or it would
+	# hold the lock the second connection asks for
+	i=0
+	while [ $i -lt 100 ] && [ "$(sql "$LDB" "SELECT count(DISTINCT msg_id) FROM evaluation
+	    WHERE msg_id LIKE 'LOCKA%'")" != 3 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# hold the write lock for 6 s from a second connection (waiting up to
+	# 5 s for it should the writer still be checkpointing)
+	(echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; sleep 6; echo "COMMIT;") |
+	    sqlite3 "$LDB" &
 	lockp=$!
 	i=0
 	while [ $i -lt 50 ] && ! sql "$LDB" "PRAGMA busy_timeout=0; BEGIN IMMEDIATE; ROLLBACK" |
