@@ -1,20 +1,20 @@
 /*
  * generation.c -- reference-counted configuration generations (see generation.h).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "generation.h"
 
-static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;
-static dt_gen *gen_current;
-static unsigned gen_serial;
+static void dt_gen_free(gen_ref *ref);
+
+static gen_slot gen_current = GEN_SLOT_INIT(dt_gen_free);
 
 static void
-dt_gen_free(dt_gen *g)
+dt_gen_free(gen_ref *ref)
 {
+	dt_gen	*g = (dt_gen *)ref;	/* ref is its first member */
 	size_t	i;
 
 	for (i = 0; i < g->nendpoints; i++)
@@ -87,7 +87,7 @@ dt_gen_dane_refresh(dt_gen *g, long now)
 int
 dt_gen_load(const char *path, const char *socket, char *err, size_t errlen)
 {
-	dt_gen	*g, *old;
+	dt_gen	*g;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -98,55 +98,29 @@ dt_gen_load(const char *path, const char *socket, char *err, size_t errlen)
 	    || (socket && dt_config_set(&g->cfg, "Socket", socket, err, errlen) < 0)
 	    || (g->ctx = dt_context_new(&g->cfg, err, errlen)) == NULL
 	    || dt_gen_dane_new(g, err, errlen) < 0) {
-		dt_gen_free(g);
+		dt_gen_free(&g->ref);
 		return -1;
 	}
 	/* the context keeps a pointer to g->cfg: g never moves */
-	g->refs = 1;
-	pthread_mutex_lock(&gen_lock);
-	g->serial = ++gen_serial;
-	old = gen_current;
-	gen_current = g;
-	pthread_mutex_unlock(&gen_lock);
-	if (old)
-		dt_gen_release(old);
+	g->ref.refs = 1;
+	gen_slot_install(&gen_current, &g->ref);
 	return 0;
 }
 
 dt_gen *
 dt_gen_acquire(void)
 {
-	dt_gen	*g;
-
-	pthread_mutex_lock(&gen_lock);
-	if ((g = gen_current) != NULL)
-		g->refs++;
-	pthread_mutex_unlock(&gen_lock);
-	return g;
+	return (dt_gen *)gen_slot_acquire(&gen_current);
 }
 
 void
 dt_gen_release(dt_gen *g)
 {
-	int	last;
-
-	if (g == NULL)
-		return;
-	pthread_mutex_lock(&gen_lock);
-	last = --g->refs == 0;
-	pthread_mutex_unlock(&gen_lock);
-	if (last)
-		dt_gen_free(g);
+	gen_slot_release(&gen_current, g ? &g->ref : NULL);
 }
 
 void
 dt_gen_shutdown(void)
 {
-	dt_gen	*g;
-
-	pthread_mutex_lock(&gen_lock);
-	g = gen_current;
-	gen_current = NULL;
-	pthread_mutex_unlock(&gen_lock);
-	dt_gen_release(g);
+	gen_slot_install(&gen_current, NULL);
 }

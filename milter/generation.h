@@ -35,16 +35,17 @@
 
 #include "config.h"
 #include "dane_state.h"
+#include "gen_slot.h"
 #include "verdict.h"
 
 typedef struct dt_gen {
+	gen_ref		ref;		/* first: the connections, plus one
+					 * while current */
 	dt_config	cfg;
 	dt_context	*ctx;
 	dt_dane_state	*dane;		/* TLSATarget; NULL without it */
 	dt_dane_state	*endpoint[DT_DANE_ENDPOINTS_MAX];	/* each DANEEndpoint */
 	size_t		nendpoints;
-	unsigned	refs;		/* connections, plus one while current */
-	unsigned	serial;		/* 1 for the first load, +1 per reload */
 } dt_gen;
 
 int	dt_gen_load(const char *path, const char *socket, char *err, size_t errlen);

@@ -1,7 +1,6 @@
 /*
  * pd_gen.c -- build, install and share generations (see pd_gen.h).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +8,15 @@
 #include "pd_gen.h"
 #include "sts_glue.h"
 
-static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;
-static pd_gen *gen_current;
+static void gen_free(gen_ref *ref);
+
+static gen_slot gen_current = GEN_SLOT_INIT(gen_free);
 
 static void
-gen_free(pd_gen *g)
+gen_free(gen_ref *ref)
 {
+	pd_gen	*g = (pd_gen *)ref;	/* ref is its first member */
+
 	pd_engine_free(g->engine);
 	sts_glue_close(g->sts);
 	overrides_free(g->ov);
@@ -77,50 +79,29 @@ pd_gen_build(const char *path, const char *socket, int flags, char *err, size_t 
 						sizeof(msg)) < 0
 		&& (snprintf(err, errlen, "-p: %s", msg), 1))
 	    || gen_parts(g, flags, err, errlen) < 0) {
-		gen_free(g);
+		gen_free(&g->ref);
 		return NULL;
 	}
-	g->refs = 1;
+	g->ref.refs = 1;
 	return g;
 }
 
 void
 pd_gen_install(pd_gen *g)
 {
-	pd_gen	*old;
-
-	pthread_mutex_lock(&gen_lock);
-	old = gen_current;
-	gen_current = g;
-	pthread_mutex_unlock(&gen_lock);
-	if (old)
-		pd_gen_release(old);
+	gen_slot_install(&gen_current, g ? &g->ref : NULL);
 }
 
 pd_gen *
 pd_gen_acquire(void)
 {
-	pd_gen	*g;
-
-	pthread_mutex_lock(&gen_lock);
-	if ((g = gen_current) != NULL)
-		g->refs++;
-	pthread_mutex_unlock(&gen_lock);
-	return g;
+	return (pd_gen *)gen_slot_acquire(&gen_current);
 }
 
 void
 pd_gen_release(pd_gen *g)
 {
-	int	last;
-
-	if (g == NULL)
-		return;
-	pthread_mutex_lock(&gen_lock);
-	last = --g->refs == 0;
-	pthread_mutex_unlock(&gen_lock);
-	if (last)
-		gen_free(g);
+	gen_slot_release(&gen_current, g ? &g->ref : NULL);
 }
 
 void

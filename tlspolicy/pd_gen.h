@@ -33,11 +33,12 @@
 
 #include "decide.h"
 #include "dns.h"
+#include "gen_slot.h"
 #include "overrides.h"
 #include "pd_config.h"
 
 typedef struct pd_gen {
-	unsigned	refs;
+	gen_ref		ref;		/* first: requests, plus one while installed */
 	pd_config	cfg;
 	dns_resolver	*dns;
 	overrides	*ov;
