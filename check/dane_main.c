@@ -39,6 +39,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "config_resolver.h"
 #include "dane_check.h"
 #include "dns.h"
 #include "json.h"
@@ -365,7 +366,6 @@ main(int argc, char **argv)
 {
 	dane_opts o;
 	dt_config cfg;
-	dns_config dc;
 	dns_resolver *res = NULL;
 	tlsa_chain *chain = NULL;
 	dane_report r;
@@ -379,12 +379,7 @@ main(int argc, char **argv)
 		return rc;
 	if ((rc = load_chain(&o, &cfg, &chain)) != 0)
 		goto done;
-	memset(&dc, 0, sizeof(dc));
-	dc.forwarders = cfg.resolver;
-	dc.trust_anchor = cfg.trust_anchor_file;
-	dc.unbound_config = cfg.unbound_config_file;
-	dc.timeout_ms = cfg.dns_timeout * 1000;
-	if ((res = dns_resolver_new(&dc, err, sizeof(err))) == NULL) {
+	if ((res = dt_config_resolver(&cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rc = EX_CONFIG;
 		goto done;

@@ -24,6 +24,7 @@
 #include <libpsl.h>
 
 #include "authres.h"
+#include "config_resolver.h"
 #include "dns.h"
 #include "from_header.h"
 #include "strbuf.h"
@@ -52,19 +53,13 @@ dt_context *
 dt_context_new(const dt_config *cfg, char *err, size_t errlen)
 {
 	dt_context *ctx;
-	dns_config dc;
 
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	ctx->cfg = cfg;
-	memset(&dc, 0, sizeof(dc));
-	dc.forwarders = cfg->resolver;
-	dc.trust_anchor = cfg->trust_anchor_file;
-	dc.unbound_config = cfg->unbound_config_file;
-	dc.timeout_ms = cfg->dns_timeout * 1000;
-	if ((ctx->dns = dns_resolver_new(&dc, err, errlen)) == NULL)
+	if ((ctx->dns = dt_config_resolver(cfg, err, errlen)) == NULL)
 		goto fail;
 	if ((ctx->spf = spf_checker_new(ctx->dns)) == NULL) {
 		snprintf(err, errlen, "cannot initialise libspf2");

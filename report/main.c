@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_resolver.h"
 #include "dns.h"
 #include "failures.h"
 #include "from_align.h"
@@ -267,7 +268,6 @@ main(int argc, char **argv)
 	report_send_stats st = { 0, 0, 0, 0 };
 	report_ctx x;
 	dt_config cfg;
-	dns_config dc;
 	dns_resolver *res = NULL;
 	report_store *s;
 	char	err[512], host[256];
@@ -326,12 +326,7 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "expire") == 0) {
 		rc = cmd_expire(s, &cfg, time(NULL));
 	} else {
-		memset(&dc, 0, sizeof(dc));
-		dc.forwarders = cfg.resolver;
-		dc.trust_anchor = cfg.trust_anchor_file;
-		dc.unbound_config = cfg.unbound_config_file;
-		dc.timeout_ms = cfg.dns_timeout * 1000;
-		if ((res = dns_resolver_new(&dc, err, sizeof(err))) == NULL) {
+		if ((res = dt_config_resolver(&cfg, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "dmarctls-reports: resolver: %s\n", err);
 			send_metrics(&cfg, &so, s, &st, EX_CONFIG);
 			report_store_close(s);
