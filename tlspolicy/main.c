@@ -60,40 +60,40 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* The part of a request the event loop answers itself (no DNS, no wait). */
+typedef int (*pd_request_fn)(pd_engine *e, const char *req, size_t len, strbuf *reply);
+
+/* fn against the generation in force; without one (stopping) the reply
+ * is "TEMP" and the code is answered, what fn returns for an answer */
 static int
-handle_cached(void *ctx, const char *req, size_t len, strbuf *reply)
+gen_request(pd_request_fn fn, int answered, const char *req, size_t len, strbuf *reply)
 {
 	pd_gen	*g = pd_gen_acquire();
 	int	rc;
 
-	(void)ctx;
 	if (g == NULL) {
 		strbuf_reset(reply);
 		strbuf_append(reply, "TEMP shutting down");
-		return 1;
+		return answered;
 	}
-	rc = pd_request_cached(g->engine, req, len, reply);
+	rc = fn(g->engine, req, len, reply);
 	pd_gen_release(g);
 	return rc;
+}
+
+/* The part of a request the event loop answers itself (no DNS, no wait). */
+static int
+handle_cached(void *ctx, const char *req, size_t len, strbuf *reply)
+{
+	(void)ctx;
+	return gen_request(pd_request_cached, 1, req, len, reply);
 }
 
 /* One socketmap request against the generation in force, in a worker. */
 static int
 handle(void *ctx, const char *req, size_t len, strbuf *reply)
 {
-	pd_gen	*g = pd_gen_acquire();
-	int	rc;
-
 	(void)ctx;
-	if (g == NULL) {
-		strbuf_reset(reply);
-		strbuf_append(reply, "TEMP shutting down");
-		return 0;
-	}
-	rc = pd_request(g->engine, req, len, reply);
-	pd_gen_release(g);
-	return rc;
+	return gen_request(pd_request, 0, req, len, reply);
 }
 
 /* user[:group] to ids; -1 when a name is unknown. Unset: -1, -1. */
