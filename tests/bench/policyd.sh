@@ -313,6 +313,9 @@ cold_lookups() {
 # ratio A B -- A / B with one decimal, empty when B is 0 or empty
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b }'; }
 
+# share A B SCALE -- SCALE x A as a whole percentage of B, empty when B is 0
+share() { awk -v a="$1" -v b="$2" -v k="$3" 'BEGIN { if (b > 0) printf "%.0f", 100 * k * a / b }'; }
+
 # closed_rounds KEY EXPECT -- the 100-connection closed loop in ROUNDS
 # rounds of ROUND_SECONDS: in each, dmarctls-policyd (KEY, EXPECT),
 # smnull and the resolver (the MTA-STS domain), one after the other, the
@@ -322,7 +325,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b }'; }
 # R_RS (the smload lines of the median round, by dmarctls-policyd /
 # resolver) and ROUNDS_TXT (every round's lookups/s and ratios).
 closed_rounds() {
-	local i j k lines=() order pd nl rs ratios=() pct_pd=() pct_rs=() med
+	local i j k lines=() order pd nl rs ratios=() pct_pd=() pct_rs=() med a_pd a_nl a_rs
 	ROUNDS_TXT=""
 	for ((i = 0; i < ROUNDS; i++)); do
 		order=("pd" "null" "rs" "pd" "null")
@@ -337,18 +340,13 @@ closed_rounds() {
 			esac
 		done
 		lines[i]="$pd|$nl|$rs"
-		pct_pd+=("$(awk -v a="$(field "$pd" per_s)" -v b="$(field "$nl" per_s)" \
-		    'BEGIN { if (b > 0) printf "%.0f", 100 * a / b }')")
-		pct_rs+=("$(awk -v a="$(field "$rs" per_s)" -v b="$(field "$nl" per_s)" \
-		    'BEGIN { if (b > 0) printf "%.0f", 1000 * a / b }')")
-		ratios+=("$(ratio "$(field "$pd" per_s)" "$(field "$rs" per_s)") $i")
+		a_pd=$(field "$pd" per_s) a_nl=$(field "$nl" per_s) a_rs=$(field "$rs" per_s)
+		pct_pd+=("$(share "$a_pd" "$a_nl" 1)")
+		pct_rs+=("$(share "$a_rs" "$a_nl" 10)")
+		ratios+=("$(ratio "$a_pd" "$a_rs") $i")
 		ROUNDS_TXT+="  round $((i + 1)) (${order[*]:$((i % 3)):3}): dmarctls-policyd"
-		ROUNDS_TXT+=" $(field "$pd" per_s), smnull $(field "$nl" per_s), resolver"
-		ROUNDS_TXT+=" $(field "$rs" per_s) lookups/s: $(ratio "$(field "$pd" per_s)" \
-		    "$(field "$rs" per_s)")x the resolver, $(awk -v a="$(field "$pd" per_s)" \
-		    -v b="$(field "$nl" per_s)" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b }')"
-		ROUNDS_TXT+=" % of smnull; 10x the resolver = $(awk -v a="$(field "$rs" per_s)" \
-		    -v b="$(field "$nl" per_s)" 'BEGIN { if (b > 0) printf "%.0f", 1000 * a / b }')"
+		ROUNDS_TXT+=" $a_pd, smnull $a_nl, resolver $a_rs lookups/s: $(ratio "$a_pd" "$a_rs")x"
+		ROUNDS_TXT+=" the resolver, ${pct_pd[i]} % of smnull; 10x the resolver = ${pct_rs[i]}"
 		ROUNDS_TXT+=$' % of smnull\n'
 	done
 	med=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(((ROUNDS + 1) / 2))p" | cut -d' ' -f2)
@@ -441,7 +439,7 @@ bench_transport() {
 	crs=$(us_per "$r_rs_sts")
 	if [ -n "$cpd" ] && [ -n "$crs" ]; then
 		echo "$1: server CPU per lookup at $CONNS connections: dmarctls-policyd $cpd us," \
-		    "resolver $crs us: $(awk -v a="$crs" -v b="$cpd" 'BEGIN { if (b > 0) printf "%.1f", a / b }')x less"
+		    "resolver $crs us: $(ratio "$crs" "$cpd")x less"
 	fi
 }
 
