@@ -105,8 +105,11 @@ stop_milter() {
 	wait "$pid" 2>/dev/null
 }
 
+# sql DB STATEMENTS -- run them as a second connection would; a writer
+# that holds the lock (the milter's, dmarctls-reports') is waited for up
+# to 5 s, as a statement's "PRAGMA busy_timeout=0" can undo
 sql() {
-	sqlite3 -batch -noheader "$1" "$2" 2>&1
+	sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2" 2>&1
 }
 
 fake_sendmail() {
