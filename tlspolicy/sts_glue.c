@@ -24,6 +24,9 @@ sts_glue_available(void)
 	return 1;
 }
 
+static void glue_log(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static void
 glue_log(int prio, const char *fmt, ...)
 {
